@@ -1,0 +1,161 @@
+/**
+ * The machine state layout: every vCPU register file and guest RAM live in one
+ * `WebAssembly.Memory`, so the interpreter, host code (hypercall handlers, the
+ * REPL) and the WebAssembly region translator share it without copying
+ * (exec-strategies.md §7.3).
+ *
+ * Layout of the memory (byte offsets):
+ *
+ * ```
+ * 0x000000  vCPU 0 register block (CPU_STRIDE bytes, 512 i64 slots)
+ * 0x001000  vCPU 1 register block
+ * ...
+ * 0x100000  per-vCPU scratch (TLBs and translator data later), CPU_STRIDE each
+ * 0x200000  guest RAM: guest-physical RAM_BASE maps here (RAM_OFFSET)
+ * ```
+ *
+ * Inside a register block every register is an i64 slot, read from JS as two
+ * 32-bit halves through `Int32Array`/`Uint32Array` views (low word first:
+ * little-endian, as a wasm `i64.load` sees it). No BigInt on hot paths.
+ *
+ * @module
+ */
+
+/** Bytes per vCPU register block. */
+export const CPU_STRIDE = 0x1000;
+/** Maximum number of vCPUs (QEMU virt with GICv3 supports up to 512; we cap the state area). */
+export const MAX_CPUS = 128;
+/** Byte offset of the per-vCPU scratch area. */
+export const SCRATCH_OFFSET = 0x10_0000;
+/** Byte offset of guest RAM inside the memory. */
+export const RAM_OFFSET = 0x20_0000;
+/** Guest-physical base of RAM on QEMU's virt board (hw/arm/virt.c VIRT_MEM). */
+export const RAM_BASE = 0x4000_0000;
+
+/**
+ * Slot numbers (i64 index inside a register block). Multiply by 2 for the
+ * 32-bit word index of the low half.
+ */
+export const Slot = {
+  /** X0..X30 are slots 0..30. */
+  X0: 0,
+  /** The stack pointer currently selected by PSTATE.EL/SPSel (QEMU's xregs[31]). */
+  SP: 31,
+  PC: 32,
+  /**
+   * Flags in QEMU's split form, one 32-bit word each:
+   * NF (bit 31 = N), ZF (Z = (ZF == 0)), CF (0/1), VF (bit 31 = V).
+   * Words 2*33, 2*33+1, 2*34, 2*34+1.
+   */
+  NF_ZF: 33,
+  CF_VF: 34,
+  /** Banked stack pointers; the active one is mirrored in SP. */
+  SP_EL0: 35,
+  SP_EL1: 36,
+  SP_EL2: 37,
+  /**
+   * PSTATE in SPSR format without NZCV (kept in the flag words):
+   * M[3:0] (EL in bits 3:2, SPSel in bit 0), M[4] nRW, F (6), I (7), A (8), D (9),
+   * IL (20), SS (21), PAN (22).
+   */
+  PSTATE: 38,
+  /** Instructions retired by this vCPU (deterministic time base). */
+  ICOUNT: 39,
+  /** Exclusive monitor: address (all ones = open) and size. */
+  EXCL_ADDR: 40,
+  EXCL_VAL: 41,
+  /** Low word: pending-exit reason written by the interpreter/translator. */
+  EXIT: 42,
+  /** Instruction budget for the current run slice. */
+  BUDGET: 43,
+  /**
+   * Interrupt lines into the CPU (low word), set by the interrupt controller:
+   * bit 0 IRQ, bit 1 FIQ, bit 2 SError, bit 3 vIRQ, bit 4 vFIQ. The CPU takes
+   * a line when PSTATE and HCR_EL2 routing allow it.
+   */
+  IRQ_LINES: 44,
+  /** Implementation features of this vCPU (low word): see {@link Feature}. */
+  FEATURES: 45,
+  /** First system-register slot; see sysregs.ts for the table. */
+  SYSREG0: 64,
+  /** One past the last slot. */
+  END: 512,
+} as const;
+
+/** Bits of the Slot.FEATURES word. */
+export const Feature = {
+  /** EL2 is implemented and belongs to the guest (boot at EL2, hyp-stub hosts). */
+  EL2: 1 << 0,
+  /** FEAT_VHE: HCR_EL2.E2H is writable (ID_AA64MMFR1_EL1.VH = 1). */
+  VHE: 1 << 1,
+} as const;
+
+/** Number of system-register slots available in a block. */
+export const SYSREG_SLOTS = Slot.END - Slot.SYSREG0;
+
+/**
+ * The shared memory of one VM with typed views over it.
+ *
+ * @example
+ * ```ts
+ * import { MachineMemory, Slot } from "./state.ts";
+ * const m = new MachineMemory(1, 1);
+ * m.setX(0, 0, 0x1234_5678_9abc_def0n);
+ * console.assert(m.u32[m.slot(0, Slot.X0)] === 0x9abcdef0);
+ * ```
+ */
+export class MachineMemory {
+  /** The one WebAssembly.Memory holding register files and RAM. */
+  readonly memory: WebAssembly.Memory;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly u8: Uint8Array;
+  readonly view: DataView;
+  /** Guest RAM size in bytes. */
+  readonly ramSize: number;
+
+  constructor(readonly cpus: number, memoryMiB: number) {
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
+      throw new RangeError(`Invalid vCPU count: ${cpus} (1..${MAX_CPUS})`);
+    }
+    if (!Number.isInteger(memoryMiB) || memoryMiB < 1 || memoryMiB > 4000) {
+      throw new RangeError(`Invalid memory size: ${memoryMiB} MiB (1..4000)`);
+    }
+    this.ramSize = memoryMiB * 0x10_0000;
+    const pages = (RAM_OFFSET + this.ramSize) / 0x1_0000;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const buf = this.memory.buffer;
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u8 = new Uint8Array(buf);
+    this.view = new DataView(buf);
+  }
+
+  /** 32-bit word index of the low half of `slot` in vCPU `cpu`'s block. */
+  slot(cpu: number, slot: number): number {
+    return (cpu * CPU_STRIDE >> 2) + slot * 2;
+  }
+
+  /** Read a slot as an unsigned 64-bit bigint (API side only). */
+  get64(cpu: number, slot: number): bigint {
+    const w = this.slot(cpu, slot);
+    return (BigInt(this.u32[w + 1]) << 32n) | BigInt(this.u32[w]);
+  }
+
+  /** Write a slot from a bigint (truncated to 64 bits). */
+  set64(cpu: number, slot: number, v: bigint): void {
+    const w = this.slot(cpu, slot);
+    this.u32[w] = Number(v & 0xffff_ffffn);
+    this.u32[w + 1] = Number((v >> 32n) & 0xffff_ffffn);
+  }
+
+  /** Read general-purpose register Xn (n = 0..30). */
+  x(cpu: number, n: number): bigint {
+    return this.get64(cpu, Slot.X0 + n);
+  }
+
+  /** Write general-purpose register Xn. */
+  setX(cpu: number, n: number, v: bigint): void {
+    this.set64(cpu, Slot.X0 + n, v);
+  }
+}
