@@ -1,0 +1,80 @@
+/**
+ * Typed errors of the emulated machine (design.md "Errors are typed").
+ *
+ * @module
+ */
+
+/** What went wrong in the guest. */
+export type GuestErrorKind = "undef" | "abort" | "exception_loop" | "limit" | "halted";
+
+/**
+ * A guest failure the machine cannot or should not continue past: an
+ * undefined instruction or abort with no usable handler (an exception taken
+ * at its own vector), a runaway guest past its instruction budget.
+ * Names PC, EL, ESR and the disassembled instruction.
+ *
+ * @example
+ * ```ts
+ * import { GuestError } from "./errors.ts";
+ * const e = new GuestError("undef", { cpu: 0, pc: 0x40080000n, el: 1, esr: 0x2000000, insn: 0, disasm: "udf #0" });
+ * console.assert(e.message.includes("0x0000000040080000"));
+ * ```
+ */
+export class GuestError extends Error {
+  readonly cpu: number;
+  readonly pc: bigint;
+  readonly el: number;
+  readonly esr: number;
+  readonly insn: number | undefined;
+  readonly disasm: string | undefined;
+  readonly far: bigint | undefined;
+
+  constructor(
+    readonly kind: GuestErrorKind,
+    info: {
+      cpu: number;
+      pc: bigint;
+      el: number;
+      esr?: number;
+      insn?: number;
+      disasm?: string;
+      far?: bigint;
+      detail?: string;
+    },
+  ) {
+    const hex = (v: bigint) => `0x${v.toString(16).padStart(16, "0")}`;
+    const what = {
+      undef: "Undefined instruction",
+      abort: "Abort",
+      exception_loop: "Exception loop",
+      limit: "Instruction limit reached",
+      halted: "All vCPUs halted",
+    }[kind];
+    const parts = [`cpu ${info.cpu}`, `pc ${hex(info.pc)}`, `EL${info.el}`];
+    if (info.esr !== undefined) parts.push(`ESR 0x${(info.esr >>> 0).toString(16)}`);
+    if (info.far !== undefined) parts.push(`FAR ${hex(info.far)}`);
+    if (info.insn !== undefined) {
+      parts.push(
+        `insn 0x${(info.insn >>> 0).toString(16).padStart(8, "0")}` +
+          (info.disasm ? ` (${info.disasm})` : ""),
+      );
+    }
+    super(`${what}: ${parts.join(", ")}${info.detail ? `: ${info.detail}` : ""}`);
+    this.name = "GuestError";
+    this.cpu = info.cpu;
+    this.pc = info.pc;
+    this.el = info.el;
+    this.esr = info.esr ?? 0;
+    this.insn = info.insn;
+    this.disasm = info.disasm;
+    this.far = info.far;
+  }
+}
+
+/** A malformed or unloadable image (ELF, arm64 Image, raw, initrd, DTB). */
+export class ImageError extends Error {
+  constructor(readonly file: string, detail: string) {
+    super(`Cannot load ${file}: ${detail}`);
+    this.name = "ImageError";
+  }
+}
