@@ -76,6 +76,21 @@ export const Slot = {
   IRQ_LINES: 44,
   /** Implementation features of this vCPU (low word): see {@link Feature}. */
   FEATURES: 45,
+  /** AArch32 banked SPSRs (abt, und, irq, fiq), kept for KVM ONE_REG round trips. */
+  SPSR_ABT: 46,
+  SPSR_UND: 47,
+  SPSR_IRQ: 48,
+  SPSR_FIQ: 49,
+  /** Exclusive monitor, second value of LDXP/LDAXP (the CPU's; machine/cpu/core.ts). */
+  EXCL_VAL2: 46,
+  /** Exclusive monitor: access size in bytes (0 = open, 16 = pair of doublewords). */
+  EXCL_SIZE: 47,
+  /** Low word: the WFE event register (Arm ARM D1.6.1), set by SEV/SEVL and exception return. */
+  EVENT: 48,
+  /** Always zero: the interpreter reads XZR here (never written). */
+  ZERO: 62,
+  /** Write sink: the interpreter writes XZR here (value meaningless). */
+  SINK: 63,
   /** First system-register slot; see sysregs.ts for the table. */
   SYSREG0: 64,
   /** One past the last slot. */
