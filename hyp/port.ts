@@ -62,6 +62,8 @@ export interface MemoryPort {
 
 /** The machine's deterministic clock (virtual time). */
 export interface ClockPort {
+  /** Virtual time in ns as seen by vCPU `cpu` (trace timestamps, stolen time). */
+  nowNs(cpu: number): number;
   /** Host CLOCK_REALTIME in ns at this virtual instant. */
   realtimeNs(): bigint;
   /** The host's physical counter value (CNTPCT before any VM offset). */

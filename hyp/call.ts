@@ -1,0 +1,180 @@
+/**
+ * The call context handed to services, the outcome codes, and the bus that
+ * routes a function ID to the service owning its range (crosvm style: unknown
+ * calls need no case; the bus answers NOT_SUPPORTED).
+ *
+ * Registers are read and written as 32-bit halves of the shared register file
+ * (port.ts); nothing here allocates on the call path.
+ *
+ * @module
+ */
+
+import type { VcpuPort } from "./port.ts";
+
+/**
+ * What happened to the vCPU. The numeric values equal the machine's
+ * `CallAction` codes (machine/cpu/callbacks.ts), so the CPU can act on them.
+ */
+export const Outcome = {
+  /** Answered; the vCPU continues at its current PC. */
+  CONTINUE: 0,
+  /** Left the kernel model: KVM_RUN returns (hypercall or system-event exit). */
+  EXIT: 1,
+  /** The vCPU sleeps (CPU_OFF → STOPPED, CPU_SUSPEND → WFI). */
+  SLEEP: 2,
+  /** Not handled by a model: the architectural exception is taken (guest-owned EL2). */
+  TRAP: 3,
+  /** UNDEFINED for this vCPU (KVM injects an UNDEF). */
+  UNDEF: 4,
+} as const;
+
+/** A value of {@link Outcome}. */
+export type OutcomeCode = typeof Outcome[keyof typeof Outcome];
+
+/** HVC or SMC. */
+export type Conduit = "hvc" | "smc";
+
+/** The register view of one call in progress. */
+export class CallCtx {
+  /** The calling vCPU. */
+  port!: VcpuPort;
+  /** Word index of X0 in `regs`. */
+  x = 0;
+  regs!: Int32Array;
+  /** Function ID (low 32 bits of X0, unsigned). */
+  fid = 0;
+  conduit: Conduit = "hvc";
+  imm = 0;
+
+  /** Point the context at a vCPU's registers. */
+  bind(port: VcpuPort, conduit: Conduit, imm: number): this {
+    this.port = port;
+    this.regs = port.regs;
+    this.x = port.xWord;
+    this.conduit = conduit;
+    this.imm = imm;
+    this.fid = port.regs[port.xWord] >>> 0;
+    return this;
+  }
+
+  /** Low 32 bits of Xn as an unsigned number (KVM's u32 argument reads). */
+  u32(n: number): number {
+    return this.regs[this.x + 2 * n] >>> 0;
+  }
+
+  /** High 32 bits of Xn, unsigned. */
+  hi(n: number): number {
+    return this.regs[this.x + 2 * n + 1] >>> 0;
+  }
+
+  /** Xn == 0 as a full 64-bit compare. */
+  isZero(n: number): boolean {
+    return (this.regs[this.x + 2 * n] | this.regs[this.x + 2 * n + 1]) === 0;
+  }
+
+  /** Xn as a number when it is below 2^53 (always true for IPAs), else NaN. */
+  num(n: number): number {
+    const hi = this.hi(n);
+    return hi < 0x20_0000 ? hi * 0x1_0000_0000 + this.u32(n) : NaN;
+  }
+
+  /** Xn as an unsigned bigint (cold paths only). */
+  big(n: number): bigint {
+    return (BigInt(this.hi(n)) << 32n) | BigInt(this.u32(n));
+  }
+
+  /** Write Xn from a number in [-2^53, 2^53] (negative = two's complement). */
+  set(n: number, v: number): void {
+    const w = this.x + 2 * n;
+    this.regs[w] = v >>> 0 | 0;
+    this.regs[w + 1] = Math.floor(v / 0x1_0000_0000) | 0;
+  }
+
+  /** Write Xn from a bigint (truncated to 64 bits). */
+  setBig(n: number, v: bigint): void {
+    const w = this.x + 2 * n;
+    this.regs[w] = Number(BigInt.asIntN(32, v));
+    this.regs[w + 1] = Number(BigInt.asIntN(32, v >> 32n));
+  }
+
+  /** smccc_set_retval: write X0..X3 (unused ones zero), full 64-bit values. */
+  ret(a0: number, a1 = 0, a2 = 0, a3 = 0): OutcomeCode {
+    this.set(0, a0);
+    this.set(1, a1);
+    this.set(2, a2);
+    this.set(3, a3);
+    return Outcome.CONTINUE;
+  }
+
+  /** Zero bits 63:32 of X1..X3 in the vCPU (kvm_psci_narrow_to_32bit, spec 1.4). */
+  narrow32(): void {
+    for (let n = 1; n <= 3; n++) this.regs[this.x + 2 * n + 1] = 0;
+  }
+
+  /** Advance the PC by 4 (the SMC is skipped by the hypervisor, spec 1.5). */
+  skipInstruction(): void {
+    const w = this.port.pcWord;
+    const lo = (this.regs[w] >>> 0) + 4;
+    this.regs[w] = lo | 0;
+    if (lo > 0xffff_ffff) this.regs[w + 1] = (this.regs[w + 1] + 1) | 0;
+  }
+}
+
+/** A service answering the calls routed to it. */
+export interface Service {
+  /** Name shown in traces. */
+  readonly name: string;
+  /** Handle the call in `ctx`; must write the answer (or decide not to, for exits). */
+  handle(ctx: CallCtx): OutcomeCode;
+}
+
+/** A function-ID range owned by a service (inclusive bounds, u32). */
+interface Route {
+  lo: number;
+  hi: number;
+  service: Service;
+}
+
+/**
+ * The hypercall bus: services register the inclusive function-ID ranges they
+ * own; `route()` finds the owner; unowned IDs get {@link Bus.fallback}.
+ */
+export class Bus {
+  private readonly routes: Route[] = [];
+
+  constructor(readonly fallback: Service) {}
+
+  /** Register `service` for [lo, hi]. Overlapping ranges are a programming error. */
+  register(lo: number, hi: number, service: Service): this {
+    for (const r of this.routes) {
+      if (lo <= r.hi && r.lo <= hi) {
+        throw new Error(
+          `Range 0x${lo.toString(16)}-0x${hi.toString(16)} overlaps ${r.service.name}`,
+        );
+      }
+    }
+    this.routes.push({ lo, hi, service });
+    return this;
+  }
+
+  /** The service owning `fid` (or the fallback). */
+  route(fid: number): Service {
+    const rs = this.routes;
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i];
+      if (fid >= r.lo && fid <= r.hi) return r.service;
+    }
+    return this.fallback;
+  }
+
+  /** The registered ranges, for listings. */
+  ranges(): readonly { lo: number; hi: number; service: string }[] {
+    return this.routes.map((r) => ({ lo: r.lo, hi: r.hi, service: r.service.name }));
+  }
+}
+
+/** A service that answers every call NOT_SUPPORTED (x0 = -1, x1..x3 = 0). */
+export const NOT_SUPPORTED: Service = {
+  name: "none",
+  handle: (ctx) => ctx.ret(-1),
+};

@@ -1,0 +1,155 @@
+/**
+ * The call trace: every SMCCC/stub call with cpu, conduit, EL, function ID,
+ * decoded name, arguments, result, route and virtual time. Stored as a ring
+ * of int32 words (no allocation per call); decoded into objects only when
+ * read through {@link CallTrace.calls}.
+ *
+ * @module
+ */
+
+import { fidName, HYP_STUB_NAMES } from "./smccc.ts";
+import type { CallCtx, Conduit } from "./call.ts";
+
+/** Why a call got the answer it got. */
+export const ROUTES = [
+  "service",
+  "fast-path",
+  "filter-deny",
+  "filter-fwd",
+  "bitmap-deny",
+  "smc-imm",
+  "smc-legacy",
+  "pkvm-el2",
+  "hyp-stub",
+  "firmware",
+  "guest-el2",
+  "user-handler",
+  "undef",
+] as const;
+
+/** A route name. */
+export type Route = typeof ROUTES[number];
+
+/** Route numbers for the ring. */
+export const R = Object.fromEntries(ROUTES.map((r, i) => [r, i])) as Record<Route, number>;
+
+/** One decoded trace entry. */
+export interface TraceEntry {
+  /** Sequence number since VM creation. */
+  seq: number;
+  cpu: number;
+  conduit: Conduit;
+  imm: number;
+  el: number;
+  /** The function ID (low 32 bits of X0 at the call). */
+  fid: number;
+  /** Decoded name, e.g. "PSCI_CPU_ON64". */
+  name: string;
+  /** X1..X3 as they were at the call (before any narrowing). */
+  args: [bigint, bigint, bigint];
+  /** X0..X3 after the call. */
+  result: [bigint, bigint, bigint, bigint];
+  /** Which path answered (service, filter, bitmap, fast path...). */
+  route: Route;
+  /** The service that handled it ("psci", "trng", ...), when route is "service". */
+  service: string;
+  /** How the vCPU left the call: "continue", "exit", "sleep", "trap", "undef". */
+  outcome: string;
+  /** Virtual time in ns. */
+  timeNs: number;
+}
+
+const W = 20; // words per entry
+const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
+
+/** The trace ring. */
+export class CallTrace {
+  private ring: Int32Array;
+  private services: string[] = [];
+  private serviceIds = new Map<string, number>();
+  /** Total calls recorded since creation (or the last clear). */
+  total = 0;
+  /** Set false to stop recording (benchmarks). */
+  enabled = true;
+
+  constructor(private capacity = 4096) {
+    this.ring = new Int32Array(capacity * W);
+  }
+
+  /** Record the start of a call: copies X1..X3 before a handler can change them. */
+  begin(ctx: CallCtx, el: number, timeNs: number): number {
+    if (!this.enabled) return -1;
+    const slot = this.total % this.capacity;
+    const b = slot * W, r = this.ring, x = ctx.x, g = ctx.regs;
+    r[b] = ctx.port.index;
+    r[b + 1] = (ctx.conduit === "smc" ? 1 : 0) | (el << 1) | (ctx.imm << 8);
+    r[b + 2] = ctx.fid | 0;
+    for (let i = 0; i < 6; i++) r[b + 4 + i] = g[x + 2 + i];
+    r[b + 18] = timeNs % 0x1_0000_0000 | 0;
+    r[b + 19] = Math.floor(timeNs / 0x1_0000_0000) | 0;
+    this.total++;
+    return b;
+  }
+
+  /** Record the end of a call: result registers, route, service and outcome. */
+  end(b: number, ctx: CallCtx, route: number, service: string, outcome: number): void {
+    if (b < 0) return;
+    const r = this.ring, x = ctx.x, g = ctx.regs;
+    for (let i = 0; i < 8; i++) r[b + 10 + i] = g[x + i];
+    let sid = this.serviceIds.get(service);
+    if (sid === undefined) {
+      sid = this.services.length;
+      this.services.push(service);
+      this.serviceIds.set(service, sid);
+    }
+    r[b + 3] = route | (outcome << 8) | (sid << 16);
+  }
+
+  /** Name a stub call (x0 is a small number, not an SMCCC ID). */
+  nameStub(b: number): void {
+    if (b >= 0) this.ring[b + 1] |= 1 << 7;
+  }
+
+  /** Decoded entries, oldest first (at most `capacity`). */
+  get calls(): TraceEntry[] {
+    const out: TraceEntry[] = [];
+    const n = Math.min(this.total, this.capacity);
+    const first = this.total - n;
+    for (let s = first; s < this.total; s++) out.push(this.decode(s));
+    return out;
+  }
+
+  /** The last `n` entries. */
+  last(n = 1): TraceEntry[] {
+    const all = this.calls;
+    return all.slice(Math.max(0, all.length - n));
+  }
+
+  /** Forget every entry. */
+  clear(): void {
+    this.total = 0;
+  }
+
+  private decode(seq: number): TraceEntry {
+    const b = (seq % this.capacity) * W, r = this.ring;
+    const u64 = (i: number) => (BigInt(r[b + i + 1] >>> 0) << 32n) | BigInt(r[b + i] >>> 0);
+    const fid = r[b + 2] >>> 0;
+    const stub = (r[b + 1] & (1 << 7)) !== 0;
+    const meta = r[b + 3];
+    return {
+      seq,
+      cpu: r[b],
+      conduit: r[b + 1] & 1 ? "smc" : "hvc",
+      imm: (r[b + 1] >>> 8) & 0xffff,
+      el: (r[b + 1] >>> 1) & 3,
+      fid,
+      name: stub ? (HYP_STUB_NAMES[fid] ?? `HVC_STUB_${fid}`) : fidName(fid),
+      args: [u64(4), u64(6), u64(8)],
+      result: [u64(10), u64(12), u64(14), u64(16)],
+      route: ROUTES[meta & 0xff] ?? "service",
+      service: this.services[meta >>> 16] ?? "",
+      outcome: OUTCOMES[(meta >>> 8) & 0xff] ?? "continue",
+      timeNs: (r[b + 19] >>> 0) * 0x1_0000_0000 + (r[b + 18] >>> 0),
+    };
+  }
+}

@@ -1,0 +1,677 @@
+/**
+ * The VM: machine state, the KVM model wired to it, and the public API of
+ * design.md (createVm, vm.cpu(n).hvc/smc/call/resume, ONE_REG, filter,
+ * capabilities, trace).
+ *
+ * One call path: a direct `vm.cpu(n).hvc()` writes the registers and then
+ * performs exactly what the CPU does for an `hvc #imm` instruction at the
+ * vCPU's current PC — {@link Vm.executeCall} — which the interpreter also uses.
+ *
+ * @module
+ */
+
+import {
+  type CallTrace,
+  EC,
+  type El2Handler,
+  HYP_STUB_VECTORS,
+  type HypercallAnswer,
+  type HypercallRequest,
+  KVM_NVHE_VECTORS,
+  KvmError,
+  type KvmOptions,
+  KvmVm,
+  MP_STATE,
+  Outcome,
+  type OutcomeCode,
+  type PageState,
+  type SmcccFilterSpec,
+  toU64,
+  type VcpuExit,
+  type VcpuPort,
+} from "../hyp/mod.ts";
+import { Feature, MachineMemory, type MachineMemory as MM, Slot } from "./state.ts";
+import { GuestMemory } from "./memory.ts";
+import { NS_PER_TICK, VirtualClock } from "./clock.ts";
+import { OneReg, type RegInfo } from "./one_reg.ts";
+import { exceptionReturn, getPstate, PSR, pstateEl, takeException, VECTOR } from "./cpu/pstate.ts";
+import {
+  kvmMpidr,
+  qemuMpidr,
+  readSysreg,
+  type ResetConfig,
+  resetVcpu,
+  writeSysreg,
+} from "./vcpu_state.ts";
+
+/** Options of {@link createVm} (design.md). */
+export interface VmOptions extends KvmOptions {
+  /** Number of vCPUs (default 1). */
+  cpus?: number;
+  /** Guest RAM in MiB (default 128, QEMU's default). */
+  memoryMiB?: number;
+  /** GIC version, as QEMU's gic-version (default 3). */
+  gic?: 2 | 3;
+  /** Host CLOCK_REALTIME at VM creation, in ns (default 2026-01-01T00:00:00Z): PTP answers from it. */
+  epochNs?: bigint;
+}
+
+/** The mp_state names of KVM_GET/SET_MP_STATE. */
+export type MpState = "RUNNABLE" | "STOPPED" | "SUSPENDED";
+
+/** Host counter at VM creation in KVM mode: one hour of host uptime at 62.5 MHz (KVM sets CNTVOFF to it). */
+const HOST_UPTIME_TICKS = 3600n * 62_500_000n;
+/** 2026-01-01T00:00:00Z in ns. */
+const DEFAULT_EPOCH_NS = 1_767_225_600_000_000_000n;
+
+/**
+ * What a direct call returns: X0..X3 as the guest sees them after the call,
+ * the exit when the call left the kernel model, or why the vCPU is blocked.
+ */
+export class CallResult {
+  /** The KVM_RUN exit, when the call left the kernel model (hypercall, system_event). */
+  readonly exit: VcpuExit | null;
+  /** Set when the vCPU is now blocked in the hypervisor: "stopped" (CPU_OFF, system event) or "wfi". */
+  readonly blocked: "stopped" | "wfi" | undefined;
+  /** Set when the call raised an exception in the guest (UNDEF, HVC taken to guest EL2). */
+  readonly exception: { el: number; esr: number; vector: bigint } | undefined;
+  /** PC where the vCPU continues. */
+  readonly pc: bigint;
+  /** EL where the vCPU continues. */
+  readonly el: number;
+  private readonly w: Int32Array;
+
+  constructor(
+    regs: Int32Array,
+    xWord: number,
+    pc: bigint,
+    el: number,
+    exit: VcpuExit | null,
+    blocked: "stopped" | "wfi" | undefined,
+    exception?: { el: number; esr: number; vector: bigint },
+  ) {
+    this.w = regs.slice(xWord, xWord + 8);
+    this.pc = pc;
+    this.el = el;
+    this.exit = exit;
+    this.blocked = blocked;
+    this.exception = exception;
+  }
+
+  private r(n: number): bigint {
+    return (BigInt(this.w[2 * n + 1] >>> 0) << 32n) | BigInt(this.w[2 * n] >>> 0);
+  }
+  /** X0 after the call (full 64 bits; negative codes in two's complement). */
+  get x0(): bigint {
+    return this.r(0);
+  }
+  get x1(): bigint {
+    return this.r(1);
+  }
+  get x2(): bigint {
+    return this.r(2);
+  }
+  get x3(): bigint {
+    return this.r(3);
+  }
+  /** X0..X3 as an array. */
+  get x(): [bigint, bigint, bigint, bigint] {
+    return [this.r(0), this.r(1), this.r(2), this.r(3)];
+  }
+  /** X0 as a signed number (handy for return codes). */
+  get code(): number {
+    return this.w[0];
+  }
+}
+
+/** The call a direct call describes. */
+export interface CallSpec {
+  conduit?: "hvc" | "smc";
+  /** The instruction's 16-bit immediate (default 0). */
+  imm?: number;
+  /** Registers X0.. to set before the call (others keep their values). */
+  x: readonly (bigint | number)[];
+}
+
+/** The interface the hypervisor model uses to reach one vCPU. */
+class Port implements VcpuPort {
+  readonly regs: Int32Array;
+  readonly xWord: number;
+  readonly pcWord: number;
+
+  constructor(readonly index: number, private readonly vm: Vm) {
+    this.regs = vm.mm.i32;
+    this.xWord = vm.mm.slot(index, Slot.X0);
+    this.pcWord = vm.mm.slot(index, Slot.PC);
+  }
+  el(): number {
+    return pstateEl(getPstate(this.vm.mm, this.index));
+  }
+  aarch32(): boolean {
+    return (getPstate(this.vm.mm, this.index) & PSR.NRW) !== 0;
+  }
+  bigEndian(): boolean {
+    const el = this.el();
+    const sctlr = readSysreg(this.vm.mm, this.index, el === 2 ? "SCTLR_EL2" : "SCTLR_EL1");
+    return ((sctlr >> (el === 0 ? 24n : 25n)) & 1n) === 1n;
+  }
+  mpidr(): bigint {
+    return readSysreg(this.vm.mm, this.index, "MPIDR_EL1");
+  }
+  reset(entry: bigint, context: bigint, bigEndian: boolean): void {
+    this.vm.resetCpu(this.index, entry, context);
+    if (bigEndian) {
+      const n = this.vm.resetConfig.el === 2 ? "SCTLR_EL2" : "SCTLR_EL1";
+      this.setSysreg(n, this.sysreg(n) | (1n << 25n));
+    }
+  }
+  sysreg(name: string): bigint {
+    return readSysreg(this.vm.mm, this.index, name);
+  }
+  setSysreg(name: string, value: bigint): void {
+    writeSysreg(this.vm.mm, this.index, name, value);
+  }
+  exceptionToEl2(esr: number): void {
+    const mm = this.vm.mm, w = this.pcWord;
+    takeException(mm, this.index, 2, VECTOR.SYNC, esr, mm.i32[w], mm.i32[w + 1]);
+  }
+  eretFromEl2(): void {
+    exceptionReturn(this.vm.mm, this.index, 2);
+  }
+  injectUndef(): void {
+    const mm = this.vm.mm, w = this.pcWord;
+    const target = this.el() === 2 ? 2 : 1;
+    // EC 0 (unknown reason), IL = 1; the preferred return address is the faulting instruction.
+    takeException(
+      mm,
+      this.index,
+      target,
+      VECTOR.SYNC,
+      (EC.UNKNOWN << 26) | (1 << 25),
+      mm.i32[w],
+      mm.i32[w + 1],
+    );
+  }
+}
+
+/**
+ * A proxy view of X0..X30: `cpu.x[3]` reads, `cpu.x[3] = 5n` writes.
+ */
+function registerView(mm: MM, cpu: number): bigint[] {
+  return new Proxy([] as bigint[], {
+    get(target, key) {
+      if (typeof key === "string" && /^\d+$/.test(key)) {
+        const n = Number(key);
+        if (n > 30) throw new RangeError(`No register X${n} (X0..X30)`);
+        return mm.x(cpu, n);
+      }
+      if (key === "length") return 31;
+      if (key === Symbol.iterator) {
+        return function* () {
+          for (let n = 0; n < 31; n++) yield mm.x(cpu, n);
+        };
+      }
+      return Reflect.get(target, key);
+    },
+    set(_t, key, value) {
+      if (typeof key === "string" && /^\d+$/.test(key) && Number(key) <= 30) {
+        mm.setX(cpu, Number(key), toU64(value, `X${key}`));
+        return true;
+      }
+      throw new RangeError(`Cannot set x[${String(key)}]: registers are X0..X30`);
+    },
+  });
+}
+
+/** One vCPU of a {@link Vm}. */
+export class Vcpu {
+  /** X0..X30 (read and write bigints). */
+  readonly x: bigint[];
+  /** @internal The port the hypervisor model uses. */
+  readonly port: Port;
+
+  constructor(readonly index: number, private readonly vm: Vm) {
+    this.port = new Port(index, vm);
+    this.x = registerView(vm.mm, index);
+  }
+
+  /** The program counter. */
+  get pc(): bigint {
+    return this.vm.mm.get64(this.index, Slot.PC);
+  }
+  set pc(v: bigint) {
+    this.vm.mm.set64(this.index, Slot.PC, toU64(v, "PC"));
+  }
+  /** The current stack pointer (SP_ELx selected by PSTATE). */
+  get sp(): bigint {
+    return this.vm.mm.get64(this.index, Slot.SP);
+  }
+  set sp(v: bigint) {
+    this.vm.mm.set64(this.index, Slot.SP, toU64(v, "SP"));
+  }
+  /** The current exception level. */
+  get el(): number {
+    return this.port.el();
+  }
+  /** Instructions this vCPU has retired. */
+  get instructions(): number {
+    return this.vm.clock.icount(this.index);
+  }
+  /** The last KVM_RUN exit of this vCPU, or null. */
+  get exit(): VcpuExit | null {
+    return this.vm.kvm.vcpu(this.index).exit;
+  }
+
+  /** Read a system register by name (e.g. "VBAR_EL2", "MPIDR_EL1"). */
+  sysreg(name: string): bigint {
+    return readSysreg(this.vm.mm, this.index, name);
+  }
+  /** Write a system register by name (a VMM's view: no EL checks). */
+  setSysreg(name: string, value: bigint): void {
+    if (typeof value !== "bigint") {
+      throw new TypeError(`Invalid value for ${name}: expected a bigint`);
+    }
+    writeSysreg(this.vm.mm, this.index, name, value);
+  }
+
+  /** KVM_GET_ONE_REG by name or id. */
+  getOneReg(reg: string | bigint): bigint {
+    return this.vm.oneReg.get(this.index, reg);
+  }
+  /** KVM_SET_ONE_REG by name or id; throws KvmError as KVM would. */
+  setOneReg(reg: string | bigint, value: bigint): void {
+    this.vm.oneReg.set(this.index, reg, value);
+  }
+  /** KVM_GET_REG_LIST. */
+  regList(): RegInfo[] {
+    return this.vm.oneReg.list();
+  }
+
+  /** KVM_GET_MP_STATE. */
+  get mpState(): MpState {
+    const s = this.vm.kvm.vcpu(this.index).mpState;
+    return s === MP_STATE.STOPPED ? "STOPPED" : s === MP_STATE.SUSPENDED ? "SUSPENDED" : "RUNNABLE";
+  }
+  /** KVM_SET_MP_STATE ("RUNNABLE", "STOPPED", "SUSPENDED" or the KVM number). */
+  setMpState(state: MpState | number): void {
+    this.vm.kvm.setMpState(this.index, state);
+  }
+
+  /** KVM_SET_DEVICE_ATTR(KVM_ARM_VCPU_PVTIME_CTRL, KVM_ARM_VCPU_PVTIME_IPA). */
+  setPvtimeIpa(ipa: bigint, attr = 0): void {
+    if (typeof ipa !== "bigint") throw new TypeError("Invalid PV-time IPA: expected a bigint");
+    this.vm.kvm.pvTime.setIpa(this.vm.kvm.vcpu(this.index), ipa, attr);
+  }
+  /** KVM_GET_DEVICE_ATTR(PVTIME_IPA): the IPA, or all ones when unset. */
+  get pvtimeIpa(): bigint {
+    return BigInt.asUintN(64, this.vm.kvm.vcpu(this.index).pvtimeBase);
+  }
+  /** Account `ns` of host preemption to this vCPU's thread (its run_delay: stolen time). */
+  preempt(ns: bigint | number): void {
+    this.vm.kvm.vcpu(this.index).runDelay += toU64(ns, "ns");
+  }
+
+  /**
+   * Issue `hvc #0` with X0 = `fid` and X1..X7 = `args` (missing ones 0), as
+   * the selftests' smccc_hvc() does. Returns what the vCPU sees afterwards.
+   */
+  hvc(fid: number | bigint, ...args: (number | bigint)[]): CallResult {
+    return this.vm.directCall(this.index, "hvc", 0, fid, args);
+  }
+  /** Issue `smc #0` with X0 = `fid`, X1..X7 = `args`. */
+  smc(fid: number | bigint, ...args: (number | bigint)[]): CallResult {
+    return this.vm.directCall(this.index, "smc", 0, fid, args);
+  }
+  /** Issue a call with an explicit conduit, immediate and registers (only those given are set). */
+  call(spec: CallSpec): CallResult {
+    if (!spec || !Array.isArray(spec.x) || spec.x.length === 0) {
+      throw new TypeError("Invalid call: expected { conduit?, imm?, x: [x0, ...] }");
+    }
+    if (spec.x.length > 18) throw new RangeError("Invalid call: at most X0..X17 can be set");
+    const [fid, ...rest] = spec.x;
+    return this.vm.directCall(this.index, spec.conduit ?? "hvc", spec.imm ?? 0, fid, rest, false);
+  }
+  /** Re-enter the vCPU after an exit (KVM_RUN): returns what the guest now sees. */
+  resume(): CallResult {
+    return this.vm.resume(this.index);
+  }
+}
+
+/**
+ * Create a VM.
+ *
+ * @example
+ * ```ts
+ * import { createVm, PSCI } from "../mod.ts";
+ * const vm = createVm({ cpus: 2, kernel: "6.16" });
+ * const r = vm.cpu(0).hvc(PSCI.VERSION);
+ * console.assert(r.x0 === 0x10003n);
+ * ```
+ */
+export function createVm(opts: VmOptions = {}): Vm {
+  return new Vm(opts);
+}
+
+/** A virtual machine. */
+export class Vm {
+  /** The options it was created with. */
+  readonly options: Readonly<VmOptions>;
+  /** @internal The shared machine memory (register files and RAM). */
+  readonly mm: MachineMemory;
+  /** The KVM/arm64 model of this VM. */
+  readonly kvm: KvmVm;
+  /** Guest-physical RAM. */
+  readonly memory: GuestMemory;
+  /** @internal Deterministic virtual time. */
+  readonly clock: VirtualClock;
+  /** @internal ONE_REG over this VM. */
+  readonly oneReg: OneReg;
+  /** @internal How vCPUs come out of reset. */
+  readonly resetConfig: ResetConfig;
+  private readonly vcpus: Vcpu[];
+  private readonly epochNs: bigint;
+  private readonly hostCounterBase: bigint;
+
+  constructor(opts: VmOptions = {}) {
+    this.options = { ...opts };
+    const cpus = opts.cpus ?? 1;
+    const gic = opts.gic ?? 3;
+    if (gic !== 2 && gic !== 3) throw new RangeError(`Invalid gic: ${gic} (2 or 3)`);
+    if (gic === 2 && cpus > 8) throw new RangeError(`GICv2 supports at most 8 vCPUs, not ${cpus}`);
+    this.mm = new MachineMemory(cpus, opts.memoryMiB ?? 128);
+    this.memory = new GuestMemory(this.mm);
+    this.clock = new VirtualClock(this.mm, cpus);
+    this.epochNs = opts.epochNs ?? DEFAULT_EPOCH_NS;
+    const mode = opts.hyp ?? "kvm";
+    this.hostCounterBase = mode === "kvm" ? HOST_UPTIME_TICKS : 0n;
+    const features = mode === "kvm" ? 0 : Feature.EL2 | ((opts.vhe ?? true) ? Feature.VHE : 0);
+    this.resetConfig = { el: mode === "none" ? 2 : 1, features, mpidr: 0n };
+    this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
+    this.kvm = new KvmVm(opts, {
+      vcpus: this.vcpus.map((v) => v.port),
+      memory: this.memory,
+      clock: {
+        nowNs: (c) => this.clock.now(c),
+        realtimeNs: () => this.epochNs + BigInt(this.clock.now()),
+        hostCounter: () =>
+          this.hostCounterBase + BigInt(Math.floor(this.clock.now() / NS_PER_TICK)),
+        virtualOffset: () => this.hostCounterBase,
+        physicalOffset: () => 0n,
+      },
+    });
+    for (let i = 0; i < cpus; i++) {
+      const mpidr = mode === "kvm" ? kvmMpidr(i) : qemuMpidr(i, gic);
+      this.resetCpu(i, 0n, 0n, mpidr);
+      this.initEl2(i, mode);
+    }
+    this.oneReg = new OneReg(this.mm, this.kvm, mode !== "kvm");
+  }
+
+  /** Architectural reset of vCPU `i` (keeps its MPIDR unless given). */
+  resetCpu(i: number, entry: bigint, x0: bigint, mpidr?: bigint): void {
+    const keep = mpidr ?? readSysreg(this.mm, i, "MPIDR_EL1");
+    resetVcpu(this.mm, i, { ...this.resetConfig, mpidr: keep }, entry, x0);
+  }
+
+  /** EL2 state of a host kernel that left its stub (or KVM) installed before dropping to EL1. */
+  private initEl2(i: number, mode: string): void {
+    if (mode === "hyp-stub" || mode === "kvm-nvhe") {
+      // The kernel left EL2 with HCR_EL2.RW = 1 (AArch64 EL1) and its vectors in VBAR_EL2.
+      writeSysreg(this.mm, i, "HCR_EL2", 1n << 31n);
+      writeSysreg(
+        this.mm,
+        i,
+        "VBAR_EL2",
+        mode === "hyp-stub" ? HYP_STUB_VECTORS : KVM_NVHE_VECTORS,
+      );
+      // KVM's nVHE EL2 runs with its MMU on (M, C, I); the stub's is off.
+      if (mode === "kvm-nvhe") writeSysreg(this.mm, i, "SCTLR_EL2", 0x30c5_1835n);
+    }
+  }
+
+  /** vCPU `n`, with a clear error for a bad index. */
+  cpu(n: number): Vcpu {
+    const v = this.vcpus[n];
+    if (!Number.isInteger(n) || !v) {
+      throw new RangeError(
+        `No vCPU ${n}: this VM has ${this.vcpus.length} (0..${this.vcpus.length - 1})`,
+      );
+    }
+    return v;
+  }
+  /** All vCPUs. */
+  get cpus(): readonly Vcpu[] {
+    return this.vcpus;
+  }
+  /** Who answers HVCs at EL2 on vCPU 0: "kvm", "hyp-stub", "kvm-nvhe" or "guest". */
+  get el2Handler(): El2Handler {
+    return this.kvm.stub.handler(this.kvm.vcpu(0));
+  }
+  /** Every SMCCC call: `vm.trace.calls`. */
+  get trace(): CallTrace {
+    return this.kvm.trace;
+  }
+  /** Any vCPU has run (later bitmap/filter changes → EBUSY). */
+  get hasRun(): boolean {
+    return this.kvm.hasRun;
+  }
+
+  /** KVM_GET_ONE_REG through vCPU 0 (firmware registers are VM-wide). */
+  getOneReg(reg: string | bigint): bigint {
+    return this.cpu(0).getOneReg(reg);
+  }
+  /** KVM_SET_ONE_REG through vCPU 0. */
+  setOneReg(reg: string | bigint, value: bigint): void {
+    this.cpu(0).setOneReg(reg, value);
+  }
+  /** KVM_GET_REG_LIST of vCPU 0. */
+  regList(): RegInfo[] {
+    return this.cpu(0).regList();
+  }
+  /** KVM_SET_DEVICE_ATTR(KVM_ARM_VM_SMCCC_CTRL, KVM_ARM_VM_SMCCC_FILTER). */
+  setSmcccFilter(spec: SmcccFilterSpec): void {
+    if (!spec || typeof spec !== "object") {
+      throw new TypeError("Invalid filter: expected { base, nr, action }");
+    }
+    this.kvm.filter.set(spec);
+  }
+  /** KVM_HAS_DEVICE_ATTR on the VM: 0 for (KVM_ARM_VM_SMCCC_CTRL, KVM_ARM_VM_SMCCC_FILTER), else ENXIO. */
+  hasDeviceAttr(group: number, attr: number): 0 {
+    if (group === 0 && attr === 0 && this.kvm.profile.smcDispatch) return 0;
+    throw new KvmError(
+      "ENXIO",
+      "KVM_HAS_DEVICE_ATTR",
+      `no VM attribute group ${group} attr ${attr}`,
+    );
+  }
+  /** KVM_ENABLE_CAP, e.g. "KVM_CAP_ARM_SYSTEM_SUSPEND". */
+  enableCap(cap: string | number): void {
+    this.kvm.enableCap(cap);
+  }
+  /** KVM_CHECK_EXTENSION. */
+  checkExtension(cap: string | number): number {
+    return this.kvm.checkExtension(cap);
+  }
+  /**
+   * Answer FWD_TO_USER calls inline: `fn` gets the call and returns X0..X3 to
+   * resume the guest with, or undefined to leave it as a hypercall exit.
+   */
+  onHypercall(fn: ((req: HypercallRequest) => HypercallAnswer) | null): void {
+    this.kvm.onHypercall = fn;
+  }
+  /** The deterministic TRNG source: reseed it or inject NO_ENTROPY answers. */
+  get trng(): { reseed(seed: bigint | number): void; injectNoEntropy(count?: number): void } {
+    return this.kvm.trng;
+  }
+  /** pKVM state of a protected VM: page ownership and the MMIO guard. */
+  get pkvm(): {
+    pageState(ipa: bigint): PageState;
+    changedPages(): [bigint, PageState][];
+    hostCanAccess(ipa: bigint): boolean;
+    readonly mmioGuardEnrolled: boolean;
+  } {
+    return this.kvm.pkvm;
+  }
+
+  /**
+   * Run the vCPUs. `maxInstructions: 0` enters every runnable vCPU and exits
+   * at once: the VM "has run" (bitmap and filter writes now give EBUSY).
+   */
+  run(opts: { maxInstructions?: number } = {}): { reason: string; cpu: number; pc: bigint } {
+    const max = opts.maxInstructions ?? 0;
+    if (max !== 0) {
+      throw new Error("Running guest code needs the CPU (machine issue); use maxInstructions: 0");
+    }
+    for (const v of this.vcpus) {
+      if (this.kvm.vcpu(v.index).mpState === MP_STATE.RUNNABLE) this.kvm.vcpuLoad(v.index);
+    }
+    if (!this.kvm.hasRun) this.kvm.hasRun = true;
+    return { reason: "limit", cpu: 0, pc: this.cpu(0).pc };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The call path
+
+  /** A direct call: set registers, then execute the HVC/SMC exactly as the CPU would. */
+  directCall(
+    i: number,
+    conduit: "hvc" | "smc",
+    imm: number,
+    fid: number | bigint | undefined,
+    args: readonly (number | bigint)[],
+    zeroRest = true,
+  ): CallResult {
+    this.cpu(i);
+    if (!Number.isInteger(imm) || imm < 0 || imm > 0xffff) {
+      throw new RangeError(`Invalid immediate: ${imm} (0..0xffff)`);
+    }
+    if (args.length > 17) throw new RangeError("Too many arguments: X1..X17 at most");
+    const v = this.kvm.vcpu(i);
+    if (v.mpState !== MP_STATE.RUNNABLE) {
+      throw new KvmError(
+        "EINVAL",
+        "direct call",
+        `vCPU ${i} is ${v.mpState === MP_STATE.STOPPED ? "powered off (STOPPED)" : "SUSPENDED"}: ` +
+          `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
+      );
+    }
+    const mm = this.mm, w = mm.slot(i, Slot.X0), r = mm.i32;
+    setWord(r, w, fid, "X0");
+    const n = zeroRest ? 7 : args.length;
+    for (let k = 0; k < n; k++) {
+      setWord(r, w + 2 * (k + 1), k < args.length ? args[k] : 0, `X${k + 1}`);
+    }
+    this.kvm.vcpuLoad(i);
+    const port = this.vcpus[i].port;
+    if (port.el() === 0) {
+      throw new KvmError(
+        "EINVAL",
+        "direct call",
+        `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
+      );
+    }
+    const o = this.executeCall(i, conduit, imm);
+    return this.result(i, o);
+  }
+
+  /**
+   * Execute `hvc #imm` / `smc #imm` at vCPU `i`'s PC, as the CPU does: HVC's
+   * preferred return is the next instruction (PC += 4 first); SMC leaves the PC
+   * for the handler. Acts on the outcome like the CPU (TRAP → the exception to
+   * the guest's EL2, UNDEF → an UNDEFINED exception). One instruction retires.
+   */
+  executeCall(i: number, conduit: "hvc" | "smc", imm: number): OutcomeCode {
+    const mm = this.mm;
+    const pcw = mm.slot(i, Slot.PC);
+    const pcLo = mm.i32[pcw], pcHi = mm.i32[pcw + 1];
+    const ic = mm.slot(i, Slot.ICOUNT);
+    if (++mm.i32[ic] === 0) mm.i32[ic + 1]++;
+    let o: OutcomeCode;
+    if (conduit === "hvc") {
+      addPc(mm.i32, pcw, 4);
+      o = this.kvm.hvc(i, imm);
+      if (o === Outcome.TRAP) {
+        takeException(
+          mm,
+          i,
+          2,
+          VECTOR.SYNC,
+          ((EC.HVC64 << 26) | (1 << 25) | imm) >>> 0,
+          mm.i32[pcw],
+          mm.i32[pcw + 1],
+        );
+      }
+    } else {
+      o = this.kvm.smc(i, imm);
+      if (o === Outcome.TRAP) {
+        takeException(
+          mm,
+          i,
+          2,
+          VECTOR.SYNC,
+          ((EC.SMC64 << 26) | (1 << 25) | imm) >>> 0,
+          pcLo,
+          pcHi,
+        );
+      }
+    }
+    if (o === Outcome.UNDEF) {
+      mm.i32[pcw] = pcLo;
+      mm.i32[pcw + 1] = pcHi;
+      this.vcpus[i].port.injectUndef();
+    }
+    return o;
+  }
+
+  private result(i: number, o: OutcomeCode, exception?: CallResult["exception"]): CallResult {
+    const v = this.kvm.vcpu(i), port = this.vcpus[i].port;
+    let exc = exception;
+    if (!exc && (o === Outcome.TRAP || o === Outcome.UNDEF)) {
+      const el = port.el();
+      exc = {
+        el,
+        esr: Number(readSysreg(this.mm, i, el === 2 ? "ESR_EL2" : "ESR_EL1")),
+        vector: this.mm.get64(i, Slot.PC),
+      };
+    }
+    const blocked = v.mpState === MP_STATE.STOPPED ? "stopped" : v.wfi ? "wfi" : undefined;
+    return new CallResult(
+      this.mm.i32,
+      port.xWord,
+      this.mm.get64(i, Slot.PC),
+      port.el(),
+      o === Outcome.EXIT ? v.exit : null,
+      blocked,
+      exc,
+    );
+  }
+
+  /** KVM_RUN after an exit: nothing runs in the kernel model; returns what the guest sees. */
+  resume(i: number): CallResult {
+    this.cpu(i);
+    const v = this.kvm.vcpu(i);
+    if (v.mpState === MP_STATE.RUNNABLE) {
+      this.kvm.vcpuLoad(i);
+      v.wfi = false; // a WFI may complete at any time (spurious wake-up)
+    }
+    return this.result(i, Outcome.CONTINUE);
+  }
+}
+
+function setWord(r: Int32Array, w: number, v: number | bigint | undefined, what: string): void {
+  if (typeof v === "number" && v >= 0 && v <= 0xffff_ffff && Number.isInteger(v)) {
+    r[w] = v | 0;
+    r[w + 1] = 0;
+    return;
+  }
+  if (v === undefined) throw new TypeError(`Missing ${what}: expected a function ID`);
+  const u = toU64(v, what);
+  r[w] = Number(BigInt.asIntN(32, u));
+  r[w + 1] = Number(BigInt.asIntN(32, u >> 32n));
+}
+
+function addPc(r: Int32Array, w: number, n: number): void {
+  const lo = (r[w] >>> 0) + n;
+  r[w] = lo | 0;
+  if (lo > 0xffff_ffff) r[w + 1] = (r[w + 1] + 1) | 0;
+}

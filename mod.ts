@@ -1,0 +1,68 @@
+/**
+ * hvsh: a Deno-native scripting shell for an emulated ARMv8-A machine and an
+ * exact model of the Linux KVM/arm64 hypervisor as guests and VMMs see it.
+ *
+ * @example
+ * ```ts
+ * import { createVm, KvmError, PSCI, TRNG } from "./mod.ts";
+ *
+ * const vm = createVm({ cpus: 2, kernel: "6.16" });
+ * console.assert(vm.cpu(0).hvc(PSCI.VERSION).x0 === 0x10003n);
+ *
+ * // Hide TRNG from the guest through the STD_BMAP firmware register.
+ * vm.setOneReg("KVM_REG_ARM_STD_BMAP", 0n);
+ * console.assert(vm.cpu(0).hvc(TRNG.VERSION).x0 === 0xffffffffffffffffn);
+ *
+ * // The VM has run: bitmaps are now locked.
+ * try {
+ *   vm.setOneReg("KVM_REG_ARM_STD_BMAP", 1n);
+ * } catch (e) {
+ *   console.assert(e instanceof KvmError && e.errno === "EBUSY");
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export * from "./machine/mod.ts";
+export {
+  decodeFid,
+  describeResult,
+  EC,
+  encodeFid,
+  FID,
+  fidName,
+  FILTER_ACTION,
+  FW_REG,
+  HYP_STUB,
+  HYP_STUB_VECTORS,
+  KERNELS,
+  knownCalls,
+  KVM_CAP,
+  KVM_EXIT,
+  KVM_NVHE_VECTORS,
+  KVM_REG,
+  KVM_VENDOR,
+  KvmError,
+  MP_STATE,
+  OWNER,
+  parseCall,
+  PKVM_GRANULE,
+  PSCI,
+  PV_TIME,
+  SMCCC,
+  SYSTEM_EVENT,
+  TRNG,
+} from "./hyp/mod.ts";
+export type {
+  El2Handler,
+  FilterAction,
+  HostOptions,
+  HypercallRequest,
+  HypMode,
+  KernelName,
+  PageState,
+  SmcccFilterSpec,
+  TraceEntry,
+  VcpuExit,
+} from "./hyp/mod.ts";
