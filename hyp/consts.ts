@@ -256,11 +256,44 @@ const FW_BMAP = 0x0016_0000n;
 const CORE = 0x0010_0000n;
 const SYSREG = 0x0013_0000n;
 
+/** The shape of {@link KVM_REG}. */
+export interface KvmRegIds {
+  readonly ARM64: bigint;
+  readonly SIZE_U32: bigint;
+  readonly SIZE_U64: bigint;
+  readonly SIZE_U128: bigint;
+  readonly SIZE_MASK: bigint;
+  readonly COPROC_MASK: bigint;
+  readonly COPROC_CORE: bigint;
+  readonly COPROC_FW: bigint;
+  readonly COPROC_FW_BMAP: bigint;
+  readonly COPROC_SYSREG: bigint;
+  readonly PSCI_VERSION: bigint;
+  readonly SMCCC_ARCH_WORKAROUND_1: bigint;
+  readonly SMCCC_ARCH_WORKAROUND_2: bigint;
+  readonly SMCCC_ARCH_WORKAROUND_3: bigint;
+  readonly STD_BMAP: bigint;
+  readonly STD_HYP_BMAP: bigint;
+  readonly VENDOR_HYP_BMAP: bigint;
+  readonly VENDOR_HYP_BMAP_2: bigint;
+  /** Core register X0..X30. */
+  x(n: number): bigint;
+  readonly SP: bigint;
+  readonly PC: bigint;
+  readonly PSTATE: bigint;
+  readonly SP_EL1: bigint;
+  readonly ELR_EL1: bigint;
+  /** SPSR[0..4]. */
+  spsr(n: number): bigint;
+  /** KVM_REG_ARM64_SYSREG id. */
+  sysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint;
+}
+
 /**
  * KVM_GET/SET_ONE_REG ids (spec 3.1; arch/arm64/include/uapi/asm/kvm.h).
  * Core register ids index `struct kvm_regs` in 32-bit words.
  */
-export const KVM_REG = {
+export const KVM_REG: KvmRegIds = {
   ARM64,
   SIZE_U32: 0x0020_0000_0000_0000n,
   SIZE_U64: U64,
@@ -297,7 +330,7 @@ export const KVM_REG = {
     return ARM64 | U64 | SYSREG |
       BigInt((op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2);
   },
-} as const;
+};
 
 /** Firmware register value encodings (spec 3.3, 3.4). */
 export const FW_REG = {

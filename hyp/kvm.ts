@@ -175,7 +175,7 @@ export class KvmVm {
   readonly vcpus: KvmVcpu[];
   readonly memory: MemoryPort;
   readonly clock: ClockPort;
-  readonly trace = new CallTrace();
+  readonly trace: CallTrace = new CallTrace();
   readonly fw: FirmwareRegs;
   readonly filter: SmcccFilter;
   readonly trng: TrngService;

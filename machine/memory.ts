@@ -21,7 +21,7 @@ import type { MemoryPort } from "../hyp/mod.ts";
  */
 export class GuestMemory implements MemoryPort {
   /** Guest-physical base of RAM. */
-  readonly base = BigInt(RAM_BASE);
+  readonly base: bigint = BigInt(RAM_BASE);
   /** RAM size in bytes. */
   readonly size: number;
 
