@@ -35,15 +35,16 @@ export class VendorService implements Service {
   /** kvm_ptp_get_time: wall-clock ns and a counter, split in 32-bit halves (spec 2.5). */
   private ptp(ctx: CallCtx): OutcomeCode {
     const { clock, host } = this.vm;
-    ctx.ret(SMCCC.RET_NOT_SUPPORTED);
+    const which = ctx.u32(1); // read before the answer overwrites x1
     // Only valid when the host clocksource is the architected counter.
-    if (host.clocksource !== "arch_counter") return 0;
-    const which = ctx.u32(1);
+    if (host.clocksource !== "arch_counter") return ctx.ret(SMCCC.RET_NOT_SUPPORTED);
     let cycles: bigint;
-    if (which === KVM_VENDOR.PTP_VIRT_COUNTER) cycles = clock.hostCounter() - clock.virtualOffset();
-    else if (which === KVM_VENDOR.PTP_PHYS_COUNTER) {
+    if (which === KVM_VENDOR.PTP_VIRT_COUNTER) {
+      cycles = clock.hostCounter() - clock.virtualOffset();
+    } else if (which === KVM_VENDOR.PTP_PHYS_COUNTER) {
       cycles = clock.hostCounter() - clock.physicalOffset();
-    } else return 0;
+    } else return ctx.ret(SMCCC.RET_NOT_SUPPORTED);
+
     cycles = BigInt.asUintN(64, cycles);
     const real = clock.realtimeNs();
     ctx.setBig(0, real >> 32n);
