@@ -89,10 +89,10 @@ export class FakeVcpu implements VcpuPort {
   }
 }
 
-/** 1 MiB of fake RAM at 0x4000_0000. */
+/** 4 MiB of fake RAM at 0x4000_0000. */
 export class FakeMemory implements MemoryPort {
   readonly base = 0x4000_0000n;
-  readonly bytes = new Uint8Array(1 << 20);
+  readonly bytes = new Uint8Array(4 << 20);
   private readonly view = new DataView(this.bytes.buffer);
   isRam(ipa: bigint, len: number): boolean {
     return ipa >= this.base && ipa + BigInt(len) <= this.base + BigInt(this.bytes.length);
