@@ -145,6 +145,8 @@ export function resetVcpu(
   const base = mm.slot(cpu, 0);
   mm.i32.fill(0, base, base + Slot.SYSREG0 * 2);
   for (const [s, v] of keep) mm.set64(cpu, s, v);
+  setNzcv(mm, cpu, 0); // split form: Z is "ZF == 0", so zeroed words would mean Z = 1
+
   for (const d of SYSREGS) if (d.slot >= 0) mm.set64(cpu, d.slot, d.reset);
   mm.set64(cpu, sysregByName("MPIDR_EL1")!.slot, cfg.mpidr);
   mm.set64(cpu, sysregByName("VMPIDR_EL2")!.slot, cfg.mpidr);
