@@ -95,7 +95,9 @@ export function node(
 
 /**
  * Encode a tree as a DTB (version 17, last compatible version 16): header,
- * memory reservation block at offset 0x28, structure block, strings block.
+ * memory reservation block at 0x30, structure block from 0x40, strings
+ * block, then free space up to `totalSize` (the layout libfdt leaves in
+ * QEMU's blobs).
  *
  * @example
  * ```ts
@@ -108,7 +110,7 @@ export function node(
  */
 export function encodeFdt(
   root: FdtNode,
-  opts: { bootCpuId?: number; reservations?: FdtReservation[] } = {},
+  opts: { bootCpuId?: number; reservations?: FdtReservation[]; totalSize?: number } = {},
 ): Uint8Array {
   const strOffsets = new Map<string, number>();
   const strParts: Uint8Array[] = [];
@@ -154,11 +156,11 @@ export function encodeFdt(
   pushWord(FDT.END);
 
   const rsv = opts.reservations ?? [];
-  const offRsv = FDT.HEADER_SIZE;
+  const offRsv = 0x30;
   const rsvLen = (rsv.length + 1) * 16;
   const offStruct = offRsv + rsvLen;
   const offStrings = offStruct + structLen;
-  const total = offStrings + strLen;
+  const total = Math.max(offStrings + strLen, opts.totalSize ?? 0);
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
   v.setUint32(0, FDT.MAGIC);
@@ -561,7 +563,14 @@ export function buildVirtDtb(opts: VirtDtbOptions): FdtNode {
   return root;
 }
 
-/** {@link buildVirtDtb} encoded as a DTB blob. */
+/**
+ * Size of QEMU's device tree blob: the tree plus free space up to 1 MiB
+ * (softmmu/device_tree.c FDT_MAX_SIZE). It matters: the loader only puts the
+ * DTB below an ELF image when all of it fits (hw/arm/boot.c load_dtb).
+ */
+export const VIRT_DTB_SIZE = 0x10_0000;
+
+/** {@link buildVirtDtb} encoded as a DTB blob of {@link VIRT_DTB_SIZE} bytes, as QEMU's. */
 export function buildVirtDtbBlob(opts: VirtDtbOptions): Uint8Array {
-  return encodeFdt(buildVirtDtb(opts));
+  return encodeFdt(buildVirtDtb(opts), { totalSize: VIRT_DTB_SIZE });
 }

@@ -78,7 +78,7 @@ const dtbFor = (memoryMiB: number) => (initrd?: { start: number; end: number }) 
 
 Deno.test("detectImageKind() tells ELF, arm64 Image and raw apart", () => {
   assertEquals(detectImageKind(makeElf(RAM_BASE, [])), "elf");
-  assertEquals(detectImageKind(makeImage(0, 0x1000)), "linux-image");
+  assertEquals(detectImageKind(makeImage(0, 0x10_0000)), "linux-image");
   assertEquals(detectImageKind(new Uint8Array([1, 2, 3])), "raw");
 });
 
@@ -94,7 +94,7 @@ Deno.test("loadImage() loads raw binaries at 0x40080000 behind QEMU's boot stub"
   assertEquals([0, 1, 2, 3, 4, 5].map((i) => u32(mm, RAM_BASE + i * 4)), [...BOOT_STUB]);
   assertEquals([u32(mm, RAM_BASE + 24), u32(mm, RAM_BASE + 28)], [0x4200_0000, 0]);
   assertEquals([u32(mm, RAM_BASE + 32), u32(mm, RAM_BASE + 36)], [0x4008_0000, 0]);
-  const fdt = decodeFdt(ram(mm, 0x4200_0000, 0x1000));
+  const fdt = decodeFdt(ram(mm, 0x4200_0000, 0x10_0000));
   assertEquals(fdtCells(fdtProp(fdtFind(fdt.root, "/memory")!, "reg")!), [
     0,
     RAM_BASE,
@@ -112,7 +112,7 @@ Deno.test("loadImage() puts initrd and DTB at 128 MiB into large RAM", () => {
   });
   assertEquals(r.initrd, { start: 0x4800_0000, end: 0x4830_0000 });
   assertEquals(r.dtbAddr, 0x4840_0000); // ALIGN_UP(end, 2 MiB)
-  const chosen = fdtFind(decodeFdt(ram(mm, 0x4840_0000, 0x1000)).root, "/chosen")!;
+  const chosen = fdtFind(decodeFdt(ram(mm, 0x4840_0000, 0x10_0000)).root, "/chosen")!;
   assertEquals(fdtCells(fdtProp(chosen, "linux,initrd-start")!), [0x4800_0000]);
   assertEquals(fdtCells(fdtProp(chosen, "linux,initrd-end")!), [0x4830_0000]);
   assertEquals(ram(mm, 0x4800_0000, 2), new Uint8Array([7, 7]));
@@ -167,7 +167,7 @@ Deno.test("loadImage() loads ELF segments at p_paddr, enters at e_entry and puts
   assertEquals(ram(mm, 0x4010_1000, 0x10), new Uint8Array([9, ...new Array(15).fill(0)])); // zero fill
   assertEquals(r.initrd, undefined);
   assertEquals(r.warnings.length, 1);
-  assertEquals(decodeFdt(ram(mm, RAM_BASE, 0x1000)).root.name, "");
+  assertEquals(decodeFdt(ram(mm, RAM_BASE, 0x10_0000)).root.name, "");
 });
 
 Deno.test("loadImage() leaves the DTB out when an ELF covers the start of RAM or leaves no room", () => {
@@ -195,7 +195,7 @@ Deno.test("loadImage() patches a user-supplied DTB like arm_load_dtb", () => {
     bootargs: "new args",
     initrd: new Uint8Array(8),
   });
-  const root = decodeFdt(ram(mm, r.dtbAddr!, 0x1000)).root;
+  const root = decodeFdt(ram(mm, r.dtbAddr!, 0x10_0000)).root;
   assertEquals(fdtCells(fdtProp(fdtFind(root, "/memory")!, "reg")!), [0, RAM_BASE, 0, 64 << 20]);
   assertEquals(fdtStrings(fdtProp(fdtFind(root, "/chosen")!, "bootargs")!), ["new args"]);
   assertEquals(fdtCells(fdtProp(fdtFind(root, "/chosen")!, "linux,initrd-end")!), [0x4200_0008]);
@@ -281,7 +281,7 @@ Deno.test({
           "-nostdlib",
           "-static",
           "-O2",
-          "-Wl,-Ttext=0x40100000",
+          "-Wl,-Ttext=0x40200000",
           "-Wl,--build-id=none",
           "-o",
           `${dir}/t.elf`,
@@ -309,9 +309,90 @@ Deno.test({
       assertEquals(u32(mm, sym("counter")), 0x1234_5678);
       assertEquals(ram(mm, sym("zeros"), 256).every((b) => b === 0), true);
       assertEquals(r.dtbAddr, RAM_BASE);
-      assertEquals(fdtStrings(fdtProp(decodeFdt(ram(mm, RAM_BASE, 0x1000)).root, "model")!), [
+      assertEquals(fdtStrings(fdtProp(decodeFdt(ram(mm, RAM_BASE, 0x10_0000)).root, "model")!), [
         "linux,dummy-virt",
       ]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!r.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(r.stderr)}`);
+  return new TextDecoder().decode(r.stdout);
+}
+
+const HAVE_QEMU = HAVE_GCC && await (async () => {
+  try {
+    return (await new Deno.Command("qemu-system-aarch64", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output()).success;
+  } catch {
+    return false;
+  }
+})();
+if (!HAVE_QEMU) {
+  console.warn(
+    "loader_test: qemu-system-aarch64 or the cross toolchain missing; skipping the QEMU comparison",
+  );
+}
+
+Deno.test({
+  name: "loadImage() leaves x0, x4, the boot stub and the DTB where QEMU -kernel does",
+  ignore: !HAVE_QEMU,
+  async fn() {
+    const dir = await Deno.makeTempDir({ dir: "/tmp" });
+    try {
+      const src = new URL("../tests/guests/boot_probe.S", import.meta.url).pathname;
+      await run("aarch64-linux-gnu-as", ["-o", `${dir}/p.o`, src]);
+      const build = async (name: string, text: number) => {
+        await run("aarch64-linux-gnu-ld", [
+          `-Ttext=0x${text.toString(16)}`,
+          "-o",
+          `${dir}/${name}.elf`,
+          `${dir}/p.o`,
+        ]);
+        return `${dir}/${name}.elf`;
+      };
+      const raw = await build("raw", 0x4008_0000);
+      await run("aarch64-linux-gnu-objcopy", ["-O", "binary", raw, `${dir}/p.bin`]);
+      await Deno.writeFile(`${dir}/rd`, new Uint8Array(3_000_000));
+      const cases: { kernel: string; memoryMiB: number; initrd?: boolean }[] = [
+        { kernel: `${dir}/p.bin`, memoryMiB: 64 },
+        { kernel: `${dir}/p.bin`, memoryMiB: 512, initrd: true },
+        { kernel: await build("low", 0x4010_0000), memoryMiB: 64 }, // PT_LOAD from 0x400f0000: no room for 1 MiB
+        { kernel: await build("high", 0x4020_0000), memoryMiB: 64 },
+      ];
+      for (const c of cases) {
+        const qemuArgs = [
+          "-M",
+          "virt",
+          "-cpu",
+          "cortex-a76",
+          "-m",
+          `${c.memoryMiB}`,
+          "-display",
+          "none",
+        ];
+        qemuArgs.push("-serial", "stdio", "-kernel", c.kernel);
+        if (c.initrd) qemuArgs.push("-initrd", `${dir}/rd`);
+        const theirs = (await run("timeout", ["20", "qemu-system-aarch64", ...qemuArgs])).trim()
+          .split("\n");
+        const mm = new MachineMemory(1, c.memoryMiB);
+        const r = loadImage(mm, await Deno.readFile(c.kernel), {
+          dtb: dtbFor(c.memoryMiB),
+          initrd: c.initrd ? await Deno.readFile(`${dir}/rd`) : undefined,
+        });
+        const h = (n: number) => n.toString(16).padStart(16, "0");
+        const ours = [h(r.x[0]), h(r.x[4]), h(u32(mm, RAM_BASE))];
+        if (r.x[0]) ours.push(h(u32(mm, r.x[0])));
+        assertEquals(ours, theirs, `${c.kernel} with ${c.memoryMiB} MiB`);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
