@@ -238,6 +238,13 @@ function halfUnshuffle32(v: number): number {
 export interface GicV3Options {
   /** Number of INTIDs (default 288 as on the virt board). */
   numIrq?: number;
+  /**
+   * Redistributors per redistributor region; the last of each region reports
+   * GICR_TYPER.Last (arm_gicv3_common.c realize). Default as virt: the first
+   * 123 in region 0, the rest in region 1 (hw/arm/virt.c
+   * virt_redist_capacity).
+   */
+  redistRegions?: number[];
 }
 
 /**
@@ -296,6 +303,7 @@ export class GicV3 implements InterruptController, SysregDevice {
 
   // Redistributors (QEMU GICv3CPUState), one entry per vCPU.
   readonly #affid: Uint32Array;
+  readonly #last: Uint8Array;
   readonly #rLevel: Uint32Array;
   readonly #rWaker: Uint32Array;
   readonly #rGroup: Uint32Array;
@@ -355,6 +363,13 @@ export class GicV3 implements InterruptController, SysregDevice {
     this.#target = new Int32Array(this.numIrq);
     this.#affid = new Uint32Array(cpus);
     for (let c = 0; c < cpus; c++) this.#affid[c] = virtAffinity(c, 3);
+    this.#last = new Uint8Array(cpus);
+    const regions = opts.redistRegions ?? (cpus > 123 ? [123, cpus - 123] : [cpus]);
+    if (regions.reduce((a, b) => a + b, 0) !== cpus) {
+      throw new RangeError(`Redistributor regions ${regions} do not add up to ${cpus} vCPUs`);
+    }
+    let idx = 0;
+    for (const count of regions) this.#last[(idx += count) - 1] = 1;
     this.#rLevel = new Uint32Array(cpus);
     this.#rWaker = new Uint32Array(cpus);
     this.#rGroup = new Uint32Array(cpus);
@@ -1430,7 +1445,7 @@ export class GicV3 implements InterruptController, SysregDevice {
 
   #typerLo(cpu: number): number {
     // CommonLPIAff = 1, Processor_Number, Last (arm_gicv3_common.c realize).
-    return ((1 << 24) | (cpu << 8) | (cpu === this.#cpus - 1 ? 1 << 4 : 0)) >>> 0;
+    return ((1 << 24) | (cpu << 8) | (this.#last[cpu] << 4)) >>> 0;
   }
 
   #redistRead(cpu: number, off: number, size: number, out: Int32Array): boolean {
