@@ -8,6 +8,7 @@
  */
 
 import type { CallCtx, OutcomeCode, Service } from "./call.ts";
+import { traceServiceId } from "./trace.ts";
 import { PV_TIME, SMCCC } from "./consts.ts";
 import type { KvmVm, SpectreState } from "./kvm.ts";
 
@@ -44,6 +45,7 @@ export function archFeature(vm: KvmVm, feature: number): number {
 /** SMCCC_VERSION / SMCCC_ARCH_FEATURES. */
 export class ArchService implements Service {
   readonly name = "arch";
+  readonly traceId: number = traceServiceId("arch");
   constructor(private readonly vm: KvmVm) {}
 
   handle(ctx: CallCtx): OutcomeCode {

@@ -10,6 +10,7 @@
  */
 
 import type { VcpuPort } from "./port.ts";
+import { traceServiceId } from "./trace.ts";
 
 /**
  * What happened to the vCPU. The numeric values equal the machine's
@@ -86,8 +87,13 @@ export class CallCtx {
   /** Write Xn from a number in [-2^53, 2^53] (negative = two's complement). */
   set(n: number, v: number): void {
     const w = this.x + 2 * n;
-    this.regs[w] = v >>> 0 | 0;
-    this.regs[w + 1] = Math.floor(v / 0x1_0000_0000) | 0;
+    if ((v | 0) === v) {
+      this.regs[w] = v;
+      this.regs[w + 1] = v >> 31;
+    } else {
+      this.regs[w] = v >>> 0 | 0;
+      this.regs[w + 1] = Math.floor(v / 0x1_0000_0000) | 0;
+    }
   }
 
   /** Write Xn from a bigint (truncated to 64 bits). */
@@ -100,9 +106,19 @@ export class CallCtx {
   /** smccc_set_retval: write X0..X3 (unused ones zero), full 64-bit values. */
   ret(a0: number, a1 = 0, a2 = 0, a3 = 0): OutcomeCode {
     this.set(0, a0);
-    this.set(1, a1);
-    this.set(2, a2);
-    this.set(3, a3);
+    const r = this.regs, w = this.x;
+    if ((a1 | a2 | a3) === 0 && a1 === 0 && a2 === 0 && a3 === 0) {
+      r[w + 2] = 0;
+      r[w + 3] = 0;
+      r[w + 4] = 0;
+      r[w + 5] = 0;
+      r[w + 6] = 0;
+      r[w + 7] = 0;
+    } else {
+      this.set(1, a1);
+      this.set(2, a2);
+      this.set(3, a3);
+    }
     return Outcome.CONTINUE;
   }
 
@@ -124,6 +140,8 @@ export class CallCtx {
 export interface Service {
   /** Name shown in traces. */
   readonly name: string;
+  /** The name's trace id (trace.ts traceServiceId). */
+  readonly traceId: number;
   /** Handle the call in `ctx`; must write the answer (or decide not to, for exits). */
   handle(ctx: CallCtx): OutcomeCode;
 }
@@ -141,6 +159,8 @@ interface Route {
  */
 export class Bus {
   private readonly routes: Route[] = [];
+  /** The routes bucketed by SMCCC owner (bits 29:24), so a lookup scans one or two ranges. */
+  private readonly byOwner: Route[][] = Array.from({ length: 64 }, () => []);
 
   constructor(readonly fallback: Service) {}
 
@@ -153,13 +173,17 @@ export class Bus {
         );
       }
     }
-    this.routes.push({ lo, hi, service });
+    const route = { lo, hi, service };
+    this.routes.push(route);
+    // A range may span owners (KVM's non-SMCCC PSCI 0.1 IDs sit in owner 0x15).
+    for (let o = (lo >>> 24) & 0x3f; o <= ((hi >>> 24) & 0x3f); o++) this.byOwner[o].push(route);
     return this;
   }
 
   /** The service owning `fid` (or the fallback). */
   route(fid: number): Service {
-    const rs = this.routes;
+    const rs = this.byOwner[(fid >>> 24) & 0x3f];
+
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i];
       if (fid >= r.lo && fid <= r.hi) return r.service;
@@ -176,5 +200,6 @@ export class Bus {
 /** A service that answers every call NOT_SUPPORTED (x0 = -1, x1..x3 = 0). */
 export const NOT_SUPPORTED: Service = {
   name: "none",
+  traceId: traceServiceId("none"),
   handle: (ctx) => ctx.ret(-1),
 };

@@ -53,6 +53,8 @@ export class SmcccFilter {
   /** kvm_smccc_filter_get_action: HANDLE when nothing covers `fid`. */
   action(fid: number): number {
     const rs = this.ranges;
+    if (rs.length === 0) return FILTER_ACTION.HANDLE;
+
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i];
       if (fid < r.start) break;

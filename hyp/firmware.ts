@@ -16,7 +16,9 @@
 import { type CallCtx, Outcome, type OutcomeCode } from "./call.ts";
 import { FID, MP_STATE, PSCI, SYSTEM_EVENT } from "./consts.ts";
 import type { KvmVcpu, KvmVm } from "./kvm.ts";
-import { R } from "./trace.ts";
+import { R, traceServiceId } from "./trace.ts";
+
+const FIRMWARE_ID = traceServiceId("firmware");
 
 /** QEMU's KVM-independent PSCI 0.1 IDs (QEMU_PSCI_0_1_FN_*, kvm-consts.h) equal KVM's. */
 const FN01 = {
@@ -36,7 +38,7 @@ export class FirmwarePsci {
     const t = trace.begin(ctx, v.port.el(), this.vm.clock.nowNs(v.index));
     ctx.skipInstruction(); // SMC's preferred return is the next instruction at EL3.
     const o = this.call(v, ctx);
-    trace.end(t, ctx, R.firmware, "firmware", o);
+    trace.end(t, ctx, R.firmware, FIRMWARE_ID, o);
     return o;
   }
 

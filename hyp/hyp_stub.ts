@@ -17,7 +17,7 @@
 import { type CallCtx, Outcome, type OutcomeCode } from "./call.ts";
 import { EC, HYP_STUB, SMCCC } from "./consts.ts";
 import type { KvmVcpu, KvmVm } from "./kvm.ts";
-import { R } from "./trace.ts";
+import { R, traceServiceId } from "./trace.ts";
 
 /** Physical address of the modelled Linux hyp-stub vectors (`__hyp_stub_vectors`), 2 KiB aligned. */
 export const HYP_STUB_VECTORS = 0x1000n;
@@ -70,7 +70,7 @@ export class HypStub {
     port.exceptionToEl2(hvcEsr(ctx.imm));
     const x0 = ctx.u32(0) + ctx.hi(0) * 0x1_0000_0000;
     const o = handler === "hyp-stub" ? this.linuxStub(v, ctx, x0) : this.nvheStub(v, ctx, x0);
-    trace.end(t, ctx, R["hyp-stub"], handler, o);
+    trace.end(t, ctx, R["hyp-stub"], traceServiceId(handler), o);
     return o;
   }
 

@@ -30,7 +30,7 @@ import {
 import { KvmError } from "./errors.ts";
 import type { ClockPort, MemoryPort, VcpuPort } from "./port.ts";
 import { type KernelName, type Profile, profile as resolveProfile } from "./profiles.ts";
-import { CallTrace, R } from "./trace.ts";
+import { CallTrace, R, traceServiceId } from "./trace.ts";
 import { ArchService } from "./arch.ts";
 import { PsciService } from "./psci.ts";
 import { TrngService } from "./trng.ts";
@@ -114,6 +114,8 @@ export class KvmVcpu {
   mpState: number = MP_STATE.RUNNABLE;
   /** The stolen-time record IPA, or -1n (INVALID_GPA) when unset. */
   pvtimeBase = -1n;
+  /** pvtimeBase is set (a boolean for the hot path). */
+  pvtimeSet = false;
   /** run_delay of the vCPU thread at the last stolen-time update (ns). */
   lastSteal = 0n;
   /** Accumulated run_delay of the vCPU thread (ns): time runnable but not running. */
@@ -145,6 +147,15 @@ export interface KvmPorts {
   /** Called when a vCPU becomes runnable (PSCI CPU_ON, setMpState) so a scheduler can pick it up. */
   wake?: (cpu: number) => void;
 }
+
+/** Trace ids of the paths that answer without a service. */
+const T = {
+  arch: traceServiceId("arch"),
+  pkvm: traceServiceId("pkvm"),
+  kvm: traceServiceId("kvm"),
+  filter: traceServiceId("filter"),
+  user: traceServiceId("user"),
+};
 
 const DEFAULT_HOST: Required<HostOptions> = {
   spectreV2: "mitigated",
@@ -288,11 +299,11 @@ export class KvmVm {
 
   /** KVM_RUN entry of vCPU `i`: first-run bookkeeping, stolen-time update, pKVM power state. */
   vcpuLoad(i: number): void {
-    const v = this.vcpu(i);
+    const v = this.vcpus[i] ?? this.vcpu(i);
     v.hasRun = true;
     this.hasRun = true;
     v.exit = null;
-    this.pvTime.update(v);
+    if (v.pvtimeSet) this.pvTime.update(v);
     if (v.psciPower === PSCI.AFFINITY_ON_PENDING) v.psciPower = PSCI.AFFINITY_ON;
   }
 
@@ -313,13 +324,13 @@ export class KvmVm {
     ) {
       ctx.set(0, 0);
       ctx.set(1, 0);
-      this.trace.end(t, ctx, R["fast-path"], "arch", Outcome.CONTINUE);
+      this.trace.end(t, ctx, R["fast-path"], T.arch, Outcome.CONTINUE);
       return Outcome.CONTINUE;
     }
     if (this.protected) {
       const o = this.pkvm.el2Hvc(v, ctx);
       if (o >= 0) {
-        this.trace.end(t, ctx, R["pkvm-el2"], "pkvm", o);
+        this.trace.end(t, ctx, R["pkvm-el2"], T.pkvm, o);
         return o as OutcomeCode;
       }
     }
@@ -334,20 +345,20 @@ export class KvmVm {
     const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
     // Protected VMs: SMC64 is not in the pVM exit table → UNDEF (spec 1.5, mainline pKVM).
     if (this.protected && this.profile.pkvm === "mainline") {
-      this.trace.end(t, ctx, R.undef, "pkvm", Outcome.UNDEF);
+      this.trace.end(t, ctx, R.undef, T.pkvm, Outcome.UNDEF);
       return Outcome.UNDEF;
     }
     ctx.skipInstruction();
     if (!this.profile.smcDispatch) {
       // v4.x–v6.3: x0 = -1, other registers untouched (spec 1.5).
       ctx.set(0, -1);
-      this.trace.end(t, ctx, R["smc-legacy"], "kvm", Outcome.CONTINUE);
+      this.trace.end(t, ctx, R["smc-legacy"], T.kvm, Outcome.CONTINUE);
       return Outcome.CONTINUE;
     }
     if (imm !== 0) {
       // SMC with a non-zero immediate is reserved: x0 = -1 only (handle_smc).
       ctx.set(0, -1);
-      this.trace.end(t, ctx, R["smc-imm"], "kvm", Outcome.CONTINUE);
+      this.trace.end(t, ctx, R["smc-imm"], T.kvm, Outcome.CONTINUE);
       return Outcome.CONTINUE;
     }
     return this.smcccCall(v, ctx, t);
@@ -363,17 +374,17 @@ export class KvmVm {
     if (action === FILTER_ACTION.HANDLE) {
       if (!this.allowed(fid)) {
         ctx.ret(-1);
-        this.trace.end(t, ctx, R["bitmap-deny"], "kvm", Outcome.CONTINUE);
+        this.trace.end(t, ctx, R["bitmap-deny"], T.kvm, Outcome.CONTINUE);
         return Outcome.CONTINUE;
       }
       const service = this.bus.route(fid);
       const o = service.handle(ctx);
-      this.trace.end(t, ctx, R.service, service.name, o);
+      this.trace.end(t, ctx, R.service, service.traceId, o);
       return o;
     }
     if (action === FILTER_ACTION.DENY) {
       ctx.ret(-1);
-      this.trace.end(t, ctx, R["filter-deny"], "filter", Outcome.CONTINUE);
+      this.trace.end(t, ctx, R["filter-deny"], T.filter, Outcome.CONTINUE);
       return Outcome.CONTINUE;
     }
     // FWD_TO_USER: KVM_EXIT_HYPERCALL, registers untouched (spec 5.4).
@@ -392,11 +403,11 @@ export class KvmVm {
           if (n < 4) ctx.setBig(n, BigInt(val));
         });
         v.exit = null;
-        this.trace.end(t, ctx, R["user-handler"], "user", Outcome.CONTINUE);
+        this.trace.end(t, ctx, R["user-handler"], T.user, Outcome.CONTINUE);
         return Outcome.CONTINUE;
       }
     }
-    this.trace.end(t, ctx, R["filter-fwd"], "filter", Outcome.EXIT);
+    this.trace.end(t, ctx, R["filter-fwd"], T.filter, Outcome.EXIT);
     return Outcome.EXIT;
   }
 
@@ -406,6 +417,8 @@ export class KvmVm {
    */
   allowed(fid: number): boolean {
     if (!this.profile.bitmaps) return true;
+    // PSCI 0.2+ lives in standard-owner function numbers 0..0x1f: the common case first.
+    if (((fid >>> 24) & 0x3f) === OWNER.STANDARD && (fid & 0xffff) <= 0x1f) return true;
     const fw = this.fw;
     switch (fid) {
       case TRNG.VERSION:
@@ -426,8 +439,7 @@ export class KvmVm {
       case SMCCC.ARCH_FEATURES:
         return true;
     }
-    // PSCI 0.2+ lives in standard-owner function numbers 0..0x1f; KVM's PSCI 0.1 IDs too.
-    if (((fid >>> 24) & 0x3f) === OWNER.STANDARD && (fid & 0xffff) <= 0x1f) return true;
+    // KVM's own PSCI 0.1 IDs.
     return fid >= PSCI.KVM_0_1_CPU_SUSPEND && fid <= PSCI.KVM_0_1_MIGRATE;
   }
 

@@ -6,6 +6,7 @@
  */
 
 import { type CallCtx, Outcome, type OutcomeCode, type Service } from "./call.ts";
+import { traceServiceId } from "./trace.ts";
 import { FID, MP_STATE, PSCI, SMCCC, SYSTEM_EVENT } from "./consts.ts";
 import type { KvmVcpu, KvmVm } from "./kvm.ts";
 
@@ -26,6 +27,7 @@ export function vcpuByMpidr(vm: KvmVm, mpidr: bigint): KvmVcpu | undefined {
 /** KVM's PSCI. */
 export class PsciService implements Service {
   readonly name = "psci";
+  readonly traceId: number = traceServiceId("psci");
   constructor(private readonly vm: KvmVm) {}
 
   handle(ctx: CallCtx): OutcomeCode {

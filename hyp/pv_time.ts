@@ -11,6 +11,7 @@
  */
 
 import type { CallCtx, OutcomeCode, Service } from "./call.ts";
+import { traceServiceId } from "./trace.ts";
 import { PV_TIME, SMCCC } from "./consts.ts";
 import { KvmError } from "./errors.ts";
 import type { KvmVcpu, KvmVm } from "./kvm.ts";
@@ -18,6 +19,7 @@ import type { KvmVcpu, KvmVm } from "./kvm.ts";
 /** PV_TIME_FEATURES / PV_TIME_ST. */
 export class PvTimeService implements Service {
   readonly name = "pv_time";
+  readonly traceId: number = traceServiceId("pv_time");
   constructor(private readonly vm: KvmVm) {}
 
   handle(ctx: CallCtx): OutcomeCode {
@@ -76,5 +78,6 @@ export class PvTimeService implements Service {
       throw new KvmError("EINVAL", op, `IPA 0x${ipa.toString(16)} is not inside guest memory`);
     }
     v.pvtimeBase = ipa;
+    v.pvtimeSet = true;
   }
 }

@@ -62,47 +62,56 @@ export interface TraceEntry {
 const W = 20; // words per entry
 const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
 
+const SERVICE_NAMES: string[] = [];
+const SERVICE_IDS = new Map<string, number>();
+
+/** A small number standing for a service name in trace entries (assigned once, cold path). */
+export function traceServiceId(name: string): number {
+  let id = SERVICE_IDS.get(name);
+  if (id === undefined) {
+    id = SERVICE_NAMES.length;
+    SERVICE_NAMES.push(name);
+    SERVICE_IDS.set(name, id);
+  }
+  return id;
+}
+
 /** The trace ring. */
 export class CallTrace {
   private ring: Int32Array;
-  private services: string[] = [];
-  private serviceIds = new Map<string, number>();
+  private readonly mask: number;
   /** Total calls recorded since creation (or the last clear). */
   total = 0;
   /** Set false to stop recording (benchmarks). */
   enabled = true;
 
+  /** `capacity` is rounded up to a power of two. */
   constructor(private capacity = 4096) {
-    this.ring = new Int32Array(capacity * W);
+    this.capacity = 1 << Math.ceil(Math.log2(Math.max(2, capacity)));
+    this.mask = this.capacity - 1;
+    this.ring = new Int32Array(this.capacity * W);
   }
 
   /** Record the start of a call: copies X1..X3 before a handler can change them. */
   begin(ctx: CallCtx, el: number, timeNs: number): number {
     if (!this.enabled) return -1;
-    const slot = this.total % this.capacity;
-    const b = slot * W, r = this.ring, x = ctx.x, g = ctx.regs;
+    const b = (this.total & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
     r[b] = ctx.port.index;
     r[b + 1] = (ctx.conduit === "smc" ? 1 : 0) | (el << 1) | (ctx.imm << 8);
     r[b + 2] = ctx.fid | 0;
     for (let i = 0; i < 6; i++) r[b + 4 + i] = g[x + 2 + i];
-    r[b + 18] = timeNs % 0x1_0000_0000 | 0;
-    r[b + 19] = Math.floor(timeNs / 0x1_0000_0000) | 0;
+    r[b + 18] = timeNs | 0;
+    r[b + 19] = (timeNs / 0x1_0000_0000) | 0;
     this.total++;
     return b;
   }
 
-  /** Record the end of a call: result registers, route, service and outcome. */
-  end(b: number, ctx: CallCtx, route: number, service: string, outcome: number): void {
+  /** Record the end of a call: result registers, route, service (a {@link traceServiceId}) and outcome. */
+  end(b: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
     if (b < 0) return;
     const r = this.ring, x = ctx.x, g = ctx.regs;
     for (let i = 0; i < 8; i++) r[b + 10 + i] = g[x + i];
-    let sid = this.serviceIds.get(service);
-    if (sid === undefined) {
-      sid = this.services.length;
-      this.services.push(service);
-      this.serviceIds.set(service, sid);
-    }
-    r[b + 3] = route | (outcome << 8) | (sid << 16);
+    r[b + 3] = route | (outcome << 8) | (service << 16);
   }
 
   /** Name a stub call (x0 is a small number, not an SMCCC ID). */
@@ -131,7 +140,7 @@ export class CallTrace {
   }
 
   private decode(seq: number): TraceEntry {
-    const b = (seq % this.capacity) * W, r = this.ring;
+    const b = (seq & this.mask) * W, r = this.ring;
     const u64 = (i: number) => (BigInt(r[b + i + 1] >>> 0) << 32n) | BigInt(r[b + i] >>> 0);
     const fid = r[b + 2] >>> 0;
     const stub = (r[b + 1] & (1 << 7)) !== 0;
@@ -147,7 +156,7 @@ export class CallTrace {
       args: [u64(4), u64(6), u64(8)],
       result: [u64(10), u64(12), u64(14), u64(16)],
       route: ROUTES[meta & 0xff] ?? "service",
-      service: this.services[meta >>> 16] ?? "",
+      service: SERVICE_NAMES[meta >>> 16] ?? "",
       outcome: OUTCOMES[(meta >>> 8) & 0xff] ?? "continue",
       timeNs: (r[b + 19] >>> 0) * 0x1_0000_0000 + (r[b + 18] >>> 0),
     };

@@ -10,6 +10,7 @@
  */
 
 import type { CallCtx, OutcomeCode, Service } from "./call.ts";
+import { traceServiceId } from "./trace.ts";
 import { TRNG } from "./consts.ts";
 import type { KvmVm } from "./kvm.ts";
 
@@ -34,6 +35,7 @@ export class SplitMix64 {
 /** TRNG_VERSION / FEATURES / GET_UUID / RND32 / RND64. */
 export class TrngService implements Service {
   readonly name = "trng";
+  readonly traceId: number = traceServiceId("trng");
   private source: SplitMix64;
   private noEntropy = 0;
 

@@ -8,6 +8,7 @@
  */
 
 import type { CallCtx, OutcomeCode, Service } from "./call.ts";
+import { traceServiceId } from "./trace.ts";
 import { KVM_VENDOR, SMCCC } from "./consts.ts";
 import type { KvmVm } from "./kvm.ts";
 
@@ -16,6 +17,7 @@ const LO32 = 0xffff_ffffn;
 /** CALL_UID / KVM_FEATURES / PTP. */
 export class VendorService implements Service {
   readonly name = "kvm_vendor";
+  readonly traceId: number = traceServiceId("kvm_vendor");
   constructor(private readonly vm: KvmVm) {}
 
   handle(ctx: CallCtx): OutcomeCode {

@@ -24,27 +24,39 @@ export class VirtualClock {
   sliceStart = 0;
   /** ICOUNT of each vCPU at the start of the current slice. */
   readonly sliceIcount: Float64Array;
+  /** sliceStart - sliceIcount[cpu]: a vCPU's time is this plus its ICOUNT. */
+  private readonly base: Float64Array;
+  /** Word index of each vCPU's ICOUNT. */
+  private readonly words: Int32Array;
+  private readonly u32: Uint32Array;
 
-  constructor(private readonly mm: MachineMemory, cpus: number) {
+  constructor(mm: MachineMemory, cpus: number) {
     this.sliceIcount = new Float64Array(cpus);
+    this.base = new Float64Array(cpus);
+    this.words = Int32Array.from({ length: cpus }, (_, c) => mm.slot(c, Slot.ICOUNT));
+    this.u32 = mm.u32;
   }
 
   /** Instructions retired by `cpu` (exact; fits a double up to 2^53). */
   icount(cpu: number): number {
-    const w = this.mm.slot(cpu, Slot.ICOUNT);
-    return this.mm.u32[w + 1] * 0x1_0000_0000 + this.mm.u32[w];
+    const w = this.words[cpu];
+    return this.u32[w + 1] * 0x1_0000_0000 + this.u32[w];
   }
 
   /** Begin a new slice at virtual time `ns` (all vCPUs). */
   beginSlice(ns: number): void {
     this.sliceStart = ns;
-    for (let c = 0; c < this.sliceIcount.length; c++) this.sliceIcount[c] = this.icount(c);
+    for (let c = 0; c < this.sliceIcount.length; c++) {
+      this.sliceIcount[c] = this.icount(c);
+      this.base[c] = ns - this.sliceIcount[c];
+    }
   }
 
   /** Current virtual time in ns as seen by `cpu` (or the slice start with no cpu). */
   now(cpu?: number): number {
     if (cpu === undefined) return this.sliceStart;
-    return this.sliceStart + (this.icount(cpu) - this.sliceIcount[cpu]);
+    const w = this.words[cpu];
+    return this.base[cpu] + this.u32[w + 1] * 0x1_0000_0000 + this.u32[w];
   }
 
   /** The physical counter (CNTPCT_EL0 before offsets) as seen by `cpu`. */

@@ -75,53 +75,74 @@ export class CallResult {
   readonly blocked: "stopped" | "wfi" | undefined;
   /** Set when the call raised an exception in the guest (UNDEF, HVC taken to guest EL2). */
   readonly exception: { el: number; esr: number; vector: bigint } | undefined;
-  /** PC where the vCPU continues. */
-  readonly pc: bigint;
   /** EL where the vCPU continues. */
   readonly el: number;
-  private readonly w: Int32Array;
+  // X0..X3 and the PC as 32-bit halves: bigints are made only when asked for.
+  private readonly w0: number;
+  private readonly w1: number;
+  private readonly w2: number;
+  private readonly w3: number;
+  private readonly w4: number;
+  private readonly w5: number;
+  private readonly w6: number;
+  private readonly w7: number;
+  private readonly pcLo: number;
+  private readonly pcHi: number;
 
   constructor(
     regs: Int32Array,
     xWord: number,
-    pc: bigint,
+    pcWord: number,
     el: number,
     exit: VcpuExit | null,
     blocked: "stopped" | "wfi" | undefined,
     exception?: { el: number; esr: number; vector: bigint },
   ) {
-    this.w = regs.slice(xWord, xWord + 8);
-    this.pc = pc;
+    this.w0 = regs[xWord];
+    this.w1 = regs[xWord + 1];
+    this.w2 = regs[xWord + 2];
+    this.w3 = regs[xWord + 3];
+    this.w4 = regs[xWord + 4];
+    this.w5 = regs[xWord + 5];
+    this.w6 = regs[xWord + 6];
+    this.w7 = regs[xWord + 7];
+    this.pcLo = regs[pcWord];
+    this.pcHi = regs[pcWord + 1];
     this.el = el;
     this.exit = exit;
     this.blocked = blocked;
     this.exception = exception;
   }
 
-  private r(n: number): bigint {
-    return (BigInt(this.w[2 * n + 1] >>> 0) << 32n) | BigInt(this.w[2 * n] >>> 0);
-  }
   /** X0 after the call (full 64 bits; negative codes in two's complement). */
   get x0(): bigint {
-    return this.r(0);
+    return u64(this.w0, this.w1);
   }
   get x1(): bigint {
-    return this.r(1);
+    return u64(this.w2, this.w3);
   }
   get x2(): bigint {
-    return this.r(2);
+    return u64(this.w4, this.w5);
   }
   get x3(): bigint {
-    return this.r(3);
+    return u64(this.w6, this.w7);
   }
   /** X0..X3 as an array. */
   get x(): [bigint, bigint, bigint, bigint] {
-    return [this.r(0), this.r(1), this.r(2), this.r(3)];
+    return [this.x0, this.x1, this.x2, this.x3];
   }
-  /** X0 as a signed number (handy for return codes). */
+  /** PC where the vCPU continues. */
+  get pc(): bigint {
+    return u64(this.pcLo, this.pcHi);
+  }
+  /** X0 as a signed number when it fits 32 bits (return codes), else NaN. */
   get code(): number {
-    return this.w[0];
+    return this.w1 === (this.w0 >> 31) ? this.w0 : NaN;
   }
+}
+
+function u64(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
 /** The call a direct call describes. */
@@ -138,14 +159,16 @@ class Port implements VcpuPort {
   readonly regs: Int32Array;
   readonly xWord: number;
   readonly pcWord: number;
+  private readonly pstateWord: number;
 
   constructor(readonly index: number, private readonly vm: Vm) {
     this.regs = vm.mm.i32;
     this.xWord = vm.mm.slot(index, Slot.X0);
     this.pcWord = vm.mm.slot(index, Slot.PC);
+    this.pstateWord = vm.mm.slot(index, Slot.PSTATE);
   }
   el(): number {
-    return pstateEl(getPstate(this.vm.mm, this.index));
+    return (this.regs[this.pstateWord] >> 2) & 3;
   }
   aarch32(): boolean {
     return (getPstate(this.vm.mm, this.index) & PSR.NRW) !== 0;
@@ -315,12 +338,40 @@ export class Vcpu {
    * Issue `hvc #0` with X0 = `fid` and X1..X7 = `args` (missing ones 0), as
    * the selftests' smccc_hvc() does. Returns what the vCPU sees afterwards.
    */
-  hvc(fid: number | bigint, ...args: (number | bigint)[]): CallResult {
-    return this.vm.directCall(this.index, "hvc", 0, fid, args);
+  hvc(
+    fid: number | bigint,
+    a1: Arg = 0,
+    a2: Arg = 0,
+    a3: Arg = 0,
+    a4: Arg = 0,
+    a5: Arg = 0,
+    a6: Arg = 0,
+    a7: Arg = 0,
+  ): CallResult {
+    // deno-lint-ignore prefer-rest-params
+    if (arguments.length > 8) {
+      throw new RangeError("Too many arguments: hvc() sets X1..X7; use call() for more");
+    }
+    this.vm.setArgs(this.index, fid, a1, a2, a3, a4, a5, a6, a7);
+    return this.vm.callNow(this.index, "hvc", 0);
   }
-  /** Issue `smc #0` with X0 = `fid`, X1..X7 = `args`. */
-  smc(fid: number | bigint, ...args: (number | bigint)[]): CallResult {
-    return this.vm.directCall(this.index, "smc", 0, fid, args);
+  /** Issue `smc #0` with X0 = `fid`, X1..X7 = the arguments (missing ones 0). */
+  smc(
+    fid: number | bigint,
+    a1: Arg = 0,
+    a2: Arg = 0,
+    a3: Arg = 0,
+    a4: Arg = 0,
+    a5: Arg = 0,
+    a6: Arg = 0,
+    a7: Arg = 0,
+  ): CallResult {
+    // deno-lint-ignore prefer-rest-params
+    if (arguments.length > 8) {
+      throw new RangeError("Too many arguments: smc() sets X1..X7; use call() for more");
+    }
+    this.vm.setArgs(this.index, fid, a1, a2, a3, a4, a5, a6, a7);
+    return this.vm.callNow(this.index, "smc", 0);
   }
   /** Issue a call with an explicit conduit, immediate and registers (only those given are set). */
   call(spec: CallSpec): CallResult {
@@ -328,8 +379,17 @@ export class Vcpu {
       throw new TypeError("Invalid call: expected { conduit?, imm?, x: [x0, ...] }");
     }
     if (spec.x.length > 18) throw new RangeError("Invalid call: at most X0..X17 can be set");
-    const [fid, ...rest] = spec.x;
-    return this.vm.directCall(this.index, spec.conduit ?? "hvc", spec.imm ?? 0, fid, rest, false);
+    const conduit = spec.conduit ?? "hvc";
+    if (conduit !== "hvc" && conduit !== "smc") {
+      throw new TypeError(`Invalid conduit: ${conduit} (hvc or smc)`);
+    }
+    const imm = spec.imm ?? 0;
+    if (!Number.isInteger(imm) || imm < 0 || imm > 0xffff) {
+      throw new RangeError(`Invalid immediate: ${imm} (0..0xffff)`);
+    }
+    const mm = this.vm.mm, w = mm.slot(this.index, Slot.X0);
+    spec.x.forEach((v, n) => setWord(mm.i32, w + 2 * n, v, `X${n}`));
+    return this.vm.callNow(this.index, conduit, imm);
   }
   /** Re-enter the vCPU after an exit (KVM_RUN): returns what the guest now sees. */
   resume(): CallResult {
@@ -369,6 +429,9 @@ export class Vm {
   /** @internal How vCPUs come out of reset. */
   readonly resetConfig: ResetConfig;
   private readonly vcpus: Vcpu[];
+  /** Word indices of X0 and PSTATE per vCPU (hot path). */
+  private readonly xWords: number[];
+  private readonly pstateWords: number[];
   private readonly epochNs: bigint;
   private readonly hostCounterBase: bigint;
 
@@ -387,6 +450,8 @@ export class Vm {
     const features = mode === "kvm" ? 0 : Feature.EL2 | ((opts.vhe ?? true) ? Feature.VHE : 0);
     this.resetConfig = { el: mode === "none" ? 2 : 1, features, mpidr: 0n };
     this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
+    this.xWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.X0));
+    this.pstateWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.PSTATE));
     this.kvm = new KvmVm(opts, {
       vcpus: this.vcpus.map((v) => v.port),
       memory: this.memory,
@@ -532,21 +597,51 @@ export class Vm {
   // ---------------------------------------------------------------------------------------------
   // The call path
 
-  /** A direct call: set registers, then execute the HVC/SMC exactly as the CPU would. */
-  directCall(
+  /** Write X0 = fid, X1..X7 = args (the selftests' smccc_hvc convention). */
+  setArgs(
     i: number,
-    conduit: "hvc" | "smc",
-    imm: number,
-    fid: number | bigint | undefined,
-    args: readonly (number | bigint)[],
-    zeroRest = true,
-  ): CallResult {
-    this.cpu(i);
-    if (!Number.isInteger(imm) || imm < 0 || imm > 0xffff) {
-      throw new RangeError(`Invalid immediate: ${imm} (0..0xffff)`);
+    fid: Arg,
+    a1: Arg,
+    a2: Arg,
+    a3: Arg,
+    a4: Arg,
+    a5: Arg,
+    a6: Arg,
+    a7: Arg,
+  ): void {
+    const r = this.mm.i32, w = this.xWords[i];
+    // Fast path: every argument a u32 number (the usual function IDs and small values).
+    if (
+      typeof fid === "number" && (fid >>> 0) === fid && typeof a1 === "number" &&
+      (a1 >>> 0) === a1 &&
+      typeof a2 === "number" && (a2 >>> 0) === a2 && typeof a3 === "number" && (a3 >>> 0) === a3 &&
+      a4 === 0 && a5 === 0 && a6 === 0 && a7 === 0
+    ) {
+      r[w] = fid | 0;
+      r[w + 2] = a1 | 0;
+      r[w + 4] = a2 | 0;
+      r[w + 6] = a3 | 0;
+      for (let k = 1; k < 16; k += 2) r[w + k] = 0;
+      r[w + 8] =
+        r[w + 10] =
+        r[w + 12] =
+        r[w + 14] =
+          0;
+      return;
     }
-    if (args.length > 17) throw new RangeError("Too many arguments: X1..X17 at most");
-    const v = this.kvm.vcpu(i);
+    setWord(r, w, fid, "X0");
+    setWord(r, w + 2, a1, "X1");
+    setWord(r, w + 4, a2, "X2");
+    setWord(r, w + 6, a3, "X3");
+    setWord(r, w + 8, a4, "X4");
+    setWord(r, w + 10, a5, "X5");
+    setWord(r, w + 12, a6, "X6");
+    setWord(r, w + 14, a7, "X7");
+  }
+
+  /** A direct call with the registers already set: KVM_RUN, then the HVC/SMC exactly as the CPU executes it. */
+  callNow(i: number, conduit: "hvc" | "smc", imm: number): CallResult {
+    const v = this.kvm.vcpus[i];
     if (v.mpState !== MP_STATE.RUNNABLE) {
       throw new KvmError(
         "EINVAL",
@@ -555,23 +650,15 @@ export class Vm {
           `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
       );
     }
-    const mm = this.mm, w = mm.slot(i, Slot.X0), r = mm.i32;
-    setWord(r, w, fid, "X0");
-    const n = zeroRest ? 7 : args.length;
-    for (let k = 0; k < n; k++) {
-      setWord(r, w + 2 * (k + 1), k < args.length ? args[k] : 0, `X${k + 1}`);
-    }
     this.kvm.vcpuLoad(i);
-    const port = this.vcpus[i].port;
-    if (port.el() === 0) {
+    if (((this.mm.i32[this.pstateWords[i]] >> 2) & 3) === 0) {
       throw new KvmError(
         "EINVAL",
         "direct call",
         `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
       );
     }
-    const o = this.executeCall(i, conduit, imm);
-    return this.result(i, o);
+    return this.result(i, this.executeCall(i, conduit, imm));
   }
 
   /**
@@ -624,8 +711,13 @@ export class Vm {
   }
 
   private result(i: number, o: OutcomeCode, exception?: CallResult["exception"]): CallResult {
-    const v = this.kvm.vcpu(i), port = this.vcpus[i].port;
+    const v = this.kvm.vcpus[i], port = this.vcpus[i].port;
+    if (o === Outcome.CONTINUE && !v.wfi && v.mpState === MP_STATE.RUNNABLE) {
+      // The common case: answered in the kernel model, nothing else to report.
+      return new CallResult(this.mm.i32, port.xWord, port.pcWord, port.el(), null, undefined);
+    }
     let exc = exception;
+
     if (!exc && (o === Outcome.TRAP || o === Outcome.UNDEF)) {
       const el = port.el();
       exc = {
@@ -638,7 +730,7 @@ export class Vm {
     return new CallResult(
       this.mm.i32,
       port.xWord,
-      this.mm.get64(i, Slot.PC),
+      port.pcWord,
       port.el(),
       o === Outcome.EXIT ? v.exit : null,
       blocked,
@@ -658,8 +750,11 @@ export class Vm {
   }
 }
 
-function setWord(r: Int32Array, w: number, v: number | bigint | undefined, what: string): void {
-  if (typeof v === "number" && v >= 0 && v <= 0xffff_ffff && Number.isInteger(v)) {
+/** A register argument: a bigint or a safe integer (negative = two's complement). */
+type Arg = number | bigint;
+
+function setWord(r: Int32Array, w: number, v: Arg | undefined, what: string): void {
+  if (typeof v === "number" && (v >>> 0) === v) {
     r[w] = v | 0;
     r[w + 1] = 0;
     return;

@@ -1,0 +1,22 @@
+/**
+ * Direct-call throughput: `vm.cpu(0).hvc(PSCI.VERSION)` through the whole
+ * model (trace on), target ≥ 10 million calls per second on one core.
+ */
+import { createVm, PSCI, SMCCC } from "../mod.ts";
+
+const vm = createVm({ memoryMiB: 1 });
+const cpu = vm.cpu(0);
+
+Deno.bench("vm.cpu(0).hvc(PSCI.VERSION)", { group: "direct", baseline: true }, () => {
+  cpu.hvc(PSCI.VERSION);
+});
+
+Deno.bench("vm.cpu(0).hvc(SMCCC.ARCH_FEATURES, WA1)", { group: "direct" }, () => {
+  cpu.hvc(SMCCC.ARCH_FEATURES, SMCCC.ARCH_WORKAROUND_1);
+});
+
+const quiet = createVm({ memoryMiB: 1 });
+quiet.trace.enabled = false;
+Deno.bench("hvc(PSCI.VERSION), trace off", { group: "direct" }, () => {
+  quiet.cpu(0).hvc(PSCI.VERSION);
+});
