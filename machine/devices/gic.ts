@@ -18,8 +18,10 @@ import { type MachineMemory, Slot } from "../state.ts";
 /** Number of SGIs + PPIs (INTIDs 0..31), the "internal" interrupts. */
 export const GIC_INTERNAL = 32;
 /**
- * Interrupts the virt board's GIC implements: 256 SPIs + 32 internal
- * (hw/arm/virt.h NUM_IRQS = 256; virt.c create_gic "num-irq" = NUM_IRQS + 32).
+ * Interrupts the virt board's GICv2 implements: 256 SPIs + 32 internal
+ * (hw/arm/virt.h NUM_IRQS = 256; virt.c create_gic "num-irq" = NUM_IRQS + 32;
+ * QEMU 7.2 GICD_TYPER.ITLinesNumber reads 8). The GICv3 reports 256 in all
+ * (gic_v3.ts GICV3_VIRT_NUM_IRQ).
  */
 export const VIRT_NUM_IRQ = 256 + GIC_INTERNAL;
 /** The spurious INTID (GICv3 spec IHI 0069, 2.2.1; GICv2 IHI 0048, 3.2.5). */

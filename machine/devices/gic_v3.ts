@@ -5,7 +5,11 @@
  * 0x080A_0000, the system-register CPU interface (ICC_*), and the virtual CPU
  * interface (ICH_* / ICV_*) with QEMU cortex-a76 parameters. No security
  * extensions (GICD_CTLR.DS = 1, as virt with `secure=off`), affinity routing
- * always on, no LPIs/ITS (as `its=off`), 288 INTIDs (256 SPIs).
+ * always on, 256 INTIDs (GICD_TYPER.ITLinesNumber = 7, measured on QEMU 7.2).
+ * LPIs: like QEMU 7.2 (even with its=off) GICD_TYPER.LPIS and
+ * GICR_TYPER.PLPIS read 1 and GICR_CTLR.EnableLPIs, GICR_PROPBASER and
+ * GICR_PENDBASER are stored, but there is no ITS and DirectLPI = 0, so no
+ * LPI can ever be generated.
  *
  * Interrupt state follows QEMU's model: per-interrupt pending latch, input
  * level, edge/level configuration, enable, active, group and priority; the
@@ -32,9 +36,11 @@ import {
   IRQ_LINE,
   IrqLines,
   PPI_INTID,
-  VIRT_NUM_IRQ,
   virtAffinity,
 } from "./gic.ts";
+
+/** INTIDs of the virt board's GICv3 in QEMU 7.2 (GICD_TYPER reads ITLinesNumber 7, measured). */
+export const GICV3_VIRT_NUM_IRQ = 256;
 
 /** Distributor base and size on the virt board (hw/arm/virt.c base_memmap[VIRT_GIC_DIST]). */
 export const GICD_BASE = 0x0800_0000;
@@ -236,7 +242,7 @@ function halfUnshuffle32(v: number): number {
 
 /** Options of {@link GicV3}. */
 export interface GicV3Options {
-  /** Number of INTIDs (default 288 as on the virt board). */
+  /** Number of INTIDs (default 256: QEMU 7.2's virt GICv3 reports ITLinesNumber 7). */
   numIrq?: number;
   /**
    * Redistributors per redistributor region; the last of each region reports
@@ -305,6 +311,7 @@ export class GicV3 implements InterruptController, SysregDevice {
   readonly #affid: Uint32Array;
   readonly #last: Uint8Array;
   readonly #rLevel: Uint32Array;
+  readonly #rCtlr: Uint32Array;
   readonly #rWaker: Uint32Array;
   readonly #rGroup: Uint32Array;
   readonly #rEnabled: Uint32Array;
@@ -343,7 +350,7 @@ export class GicV3 implements InterruptController, SysregDevice {
   }
 
   constructor(mm: MachineMemory, cpus: number, opts: GicV3Options = {}) {
-    this.numIrq = opts.numIrq ?? VIRT_NUM_IRQ;
+    this.numIrq = opts.numIrq ?? GICV3_VIRT_NUM_IRQ;
     if (this.numIrq % 32 || this.numIrq < 64 || this.numIrq > 1020) {
       throw new RangeError(`Invalid GICv3 interrupt count: ${this.numIrq}`);
     }
@@ -371,6 +378,7 @@ export class GicV3 implements InterruptController, SysregDevice {
     let idx = 0;
     for (const count of regions) this.#last[(idx += count) - 1] = 1;
     this.#rLevel = new Uint32Array(cpus);
+    this.#rCtlr = new Uint32Array(cpus);
     this.#rWaker = new Uint32Array(cpus);
     this.#rGroup = new Uint32Array(cpus);
     this.#rEnabled = new Uint32Array(cpus);
@@ -420,6 +428,7 @@ export class GicV3 implements InterruptController, SysregDevice {
   reset(): void {
     for (let c = 0; c < this.#cpus; c++) {
       this.#rLevel[c] = 0;
+      this.#rCtlr[c] = 0;
       this.#rWaker[c] = WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP;
       this.#rGroup[c] = 0;
       this.#rEnabled[c] = 0;
@@ -1276,8 +1285,8 @@ export class GicV3 implements InterruptController, SysregDevice {
     const n = this.numIrq;
     if (off === GICD.CTLR) return this.#ctlr;
     if (off === GICD.TYPER) {
-      // No1N, A3V, IDbits = 16 bits, no LPIs (its=off), no security extensions.
-      return ((1 << 25) | (1 << 24) | (0xf << 19) | (n / 32 - 1)) >>> 0;
+      // No1N, A3V, IDbits = 16 bits, LPIS, no security extensions (arm_gicv3_dist.c).
+      return ((1 << 25) | (1 << 24) | (0xf << 19) | (1 << 17) | (n / 32 - 1)) >>> 0;
     }
     if (off === GICD.IIDR) return GICV3_IIDR;
     if (off === GICD.STATUSR) return 0;
@@ -1444,8 +1453,8 @@ export class GicV3 implements InterruptController, SysregDevice {
   // ---------------------------------------------------------------- redistributor MMIO
 
   #typerLo(cpu: number): number {
-    // CommonLPIAff = 1, Processor_Number, Last (arm_gicv3_common.c realize).
-    return ((1 << 24) | (cpu << 8) | (this.#last[cpu] << 4)) >>> 0;
+    // CommonLPIAff = 1, Processor_Number, Last, PLPIS (arm_gicv3_common.c realize).
+    return ((1 << 24) | (cpu << 8) | (this.#last[cpu] << 4) | 1) >>> 0;
   }
 
   #redistRead(cpu: number, off: number, size: number, out: Int32Array): boolean {
@@ -1474,7 +1483,7 @@ export class GicV3 implements InterruptController, SysregDevice {
   #redistReadl(cpu: number, off: number): number {
     switch (off) {
       case GICR.CTLR:
-        return 0;
+        return this.#rCtlr[cpu];
       case GICR.IIDR:
         return GICV3_IIDR;
       case GICR.TYPER:
@@ -1541,6 +1550,9 @@ export class GicV3 implements InterruptController, SysregDevice {
 
   #redistWritel(cpu: number, off: number, v: number): void {
     switch (off) {
+      case GICR.CTLR:
+        this.#rCtlr[cpu] = v & 1; // EnableLPIs (no LPI can be generated: no ITS, DirectLPI = 0)
+        return;
       case GICR.WAKER: {
         // Transitions complete at once: ChildrenAsleep follows ProcessorSleep.
         let w = v & WAKER_PROCESSOR_SLEEP;

@@ -3,6 +3,7 @@ import { Feature, MachineMemory, Slot } from "../state.ts";
 import { sysregByName } from "../sysregs.ts";
 import { GICD, GICR, GicV3, GICV3_SYSREG as K, ICH_VTR_VALUE } from "./gic_v3.ts";
 import { IRQ_LINE } from "./gic.ts";
+import { PMCR_RESET } from "./pmu.ts";
 
 const out = new Int32Array(2);
 
@@ -29,7 +30,7 @@ function setup(cpus = 2) {
 Deno.test("GicV3() distributor registers read as QEMU's virt GIC (its=off)", () => {
   const { dr } = setup();
   assertEquals(dr(GICD.CTLR), 0x50); // ARE | DS
-  assertEquals(dr(GICD.TYPER), 0x0378_0008); // No1N, A3V, IDbits 0xf, ITLinesNumber 8
+  assertEquals(dr(GICD.TYPER), 0x037a_0007); // No1N, A3V, IDbits 0xf, LPIS, ITLinesNumber 7 (QEMU 7.2)
   assertEquals(dr(GICD.IIDR), 0x43b);
   const ids = [];
   for (let off = 0xffd0; off < 0x10000; off += 4) ids.push(dr(off));
@@ -41,10 +42,10 @@ Deno.test("GicV3() distributor registers read as QEMU's virt GIC (its=off)", () 
 Deno.test("GicV3() redistributors report affinity, Processor_Number and Last", () => {
   const { gic, rr } = setup(3);
   const r = gic.redistributors;
-  assertEquals([rr(0, GICR.TYPER), rr(0, GICR.TYPER + 4)], [0x0100_0000, 0]);
-  assertEquals([rr(2, GICR.TYPER), rr(2, GICR.TYPER + 4)], [0x0100_0210, 2]);
+  assertEquals([rr(0, GICR.TYPER), rr(0, GICR.TYPER + 4)], [0x0100_0001, 0]);
+  assertEquals([rr(2, GICR.TYPER), rr(2, GICR.TYPER + 4)], [0x0100_0211, 2]);
   r.read(0, 0x20000 + GICR.TYPER, 8, out);
-  assertEquals([out[0], out[1]], [0x0100_0100, 1]);
+  assertEquals([out[0], out[1]], [0x0100_0101, 1]);
   assertEquals(rr(1, GICR.WAKER), 6);
   assertEquals(rr(1, GICR.IIDR), 0x43b);
   assertEquals(rr(1, 0xffe0), 0x93);
@@ -324,4 +325,69 @@ Deno.test("GicV3.trapsToEl2() reports ICH_HCR_EL2 traps and SGI traps at EL1", (
   assertEquals(gic.trapsToEl2(0, K.ICC_SGI1R_EL1), true);
   toEl1(false);
   assertEquals(gic.trapsToEl2(0, K.ICC_SGI1R_EL1), false);
+});
+
+const HAVE_QEMU = await (async () => {
+  try {
+    for (const cmd of ["qemu-system-aarch64", "aarch64-linux-gnu-as"]) {
+      const r = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+        .output();
+      if (!r.success) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!HAVE_QEMU) {
+  console.warn(
+    "gic_v3_test: qemu-system-aarch64 or the cross toolchain missing; skipping the QEMU comparison",
+  );
+}
+
+Deno.test({
+  name: "GicV3 reads the same register values as QEMU 7.2 virt (guest probe)",
+  ignore: !HAVE_QEMU,
+  async fn() {
+    const dir = await Deno.makeTempDir({ dir: "/tmp" });
+    const run = async (cmd: string, args: string[]) => {
+      const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+      if (!r.success) throw new Error(`${cmd}: ${new TextDecoder().decode(r.stderr)}`);
+      return new TextDecoder().decode(r.stdout);
+    };
+    try {
+      const src = new URL("../../tests/guests/gicv3_probe.S", import.meta.url).pathname;
+      await run("aarch64-linux-gnu-as", ["-o", `${dir}/p.o`, src]);
+      await run("aarch64-linux-gnu-ld", ["-Ttext=0x40080000", "-o", `${dir}/p.elf`, `${dir}/p.o`]);
+      await run("aarch64-linux-gnu-objcopy", ["-O", "binary", `${dir}/p.elf`, `${dir}/p.bin`]);
+      const theirs = (await run("timeout", [
+        "20",
+        "qemu-system-aarch64",
+        ...["-M", "virt,gic-version=3,its=off", "-cpu", "cortex-a76", "-smp", "2", "-m", "64"],
+        ...["-display", "none", "-serial", "stdio", "-kernel", `${dir}/p.bin`],
+      ])).trim().split("\n");
+      // The same reads against our model (vCPU 0 at EL1).
+      const { gic, dr, rr, sr, sw } = setup(2);
+      void gic;
+      const mmio = [0x0, 0x4, 0x8, 0xffe8, 0xffe0].map((o) => dr(o));
+      const redist = [
+        rr(0, GICR.TYPER),
+        rr(0, GICR.TYPER + 4),
+        rr(1, GICR.TYPER),
+        rr(0, GICR.WAKER),
+      ];
+      redist.push(rr(0, GICR.IIDR), rr(0, GICR.ICFGR0), rr(0, 0xffe0), dr(GICD.ICFGR + 8));
+      const icc = [K.ICC_CTLR_EL1, K.ICC_SRE_EL1, K.ICC_BPR0_EL1, K.ICC_BPR1_EL1].map((k) =>
+        sr(0, k)
+      );
+      sw(0, K.ICC_PMR_EL1, 0xff);
+      icc.push(sr(0, K.ICC_PMR_EL1), sr(0, K.ICC_RPR_EL1));
+      // PMCR_EL0 differs only in N: QEMU has 6 event counters, hvsh none (pmu.ts).
+      const pmcr = PMCR_RESET | (6 << 11);
+      const ours = [...mmio, ...redist, ...icc, pmcr, sr(0, K.ICC_IAR1_EL1)];
+      assertEquals(ours.map((v) => v.toString(16).padStart(8, "0")), theirs);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -18,7 +18,7 @@ Deno.test("createVirtDevices() maps QEMU virt's MMIO layout", () => {
   ]);
   // Redistributor of vCPU 1, GICR_TYPER: Last.
   dev.bus.read(0, 0x080c_0008, 4, out);
-  assertEquals(out[0], 0x0100_0110);
+  assertEquals(out[0], 0x0100_0111);
   assertEquals(dev.bus.read(0, 0x080e_0000, 4, out), false); // no third redistributor
   const v2 = createVirtDevices(mm, new VirtualClock(mm, 2), { gicVersion: 2 });
   assertEquals(v2.bus.regions.map((r) => r.name), ["gic-dist", "gic-cpu", "pl011"]);
@@ -31,7 +31,7 @@ Deno.test("createVirtDevices() splits redistributors into two regions past 123 v
   const r2 = dev.bus.regions.find((r) => r.name === "gic-redist2")!;
   assertEquals([r2.base, r2.size], [0x40_0000_0000, 2 * 0x2_0000]);
   dev.bus.read(0, 0x40_0002_0008, 8, out); // vCPU 124: Processor_Number 124, Last; Aff1 7, Aff0 12
-  assertEquals([out[0] >>> 0, out[1]], [0x0100_7c10, 0x70c]);
+  assertEquals([out[0] >>> 0, out[1]], [0x0100_7c11, 0x70c]);
   dev.bus.read(0, 0x080a_0000 + 122 * 0x2_0000 + 8, 4, out);
   assertEquals(out[0] & 0x10, 0x10); // last of the first region (QEMU: Last per region)
 });
