@@ -82,11 +82,11 @@ export const Slot = {
   SPSR_IRQ: 48,
   SPSR_FIQ: 49,
   /** Exclusive monitor, second value of LDXP/LDAXP (the CPU's; machine/cpu/core.ts). */
-  EXCL_VAL2: 46,
+  EXCL_VAL2: 50,
   /** Exclusive monitor: access size in bytes (0 = open, 16 = pair of doublewords). */
-  EXCL_SIZE: 47,
+  EXCL_SIZE: 51,
   /** Low word: the WFE event register (Arm ARM D1.6.1), set by SEV/SEVL and exception return. */
-  EVENT: 48,
+  EVENT: 52,
   /** Always zero: the interpreter reads XZR here (never written). */
   ZERO: 62,
   /** Write sink: the interpreter writes XZR here (value meaningless). */
