@@ -208,6 +208,32 @@ const ROWS: Row[] = [
   ["ICH_VMCR_EL2", 3, 4, 12, 11, 7, "special", 2],
   ["CONTEXTIDR_EL2", 3, 4, 13, 0, 1, "rw", 2],
   ["TPIDR_EL2", 3, 4, 13, 0, 2, "rw", 2],
+
+  // FEAT_VHE accessors (Arm ARM D13 "Virtualization Host Extensions"): from EL2 with
+  // HCR_EL2.E2H == 1 these reach the EL1/EL0 registers that the plain names then
+  // redirect away from; UNDEFINED otherwise. Computed by the CPU (op1 = 5).
+  ["SCTLR_EL12", 3, 5, 1, 0, 0, "special", 2],
+  ["CPACR_EL12", 3, 5, 1, 0, 2, "special", 2],
+  ["TTBR0_EL12", 3, 5, 2, 0, 0, "special", 2],
+  ["TTBR1_EL12", 3, 5, 2, 0, 1, "special", 2],
+  ["TCR_EL12", 3, 5, 2, 0, 2, "special", 2],
+  ["SPSR_EL12", 3, 5, 4, 0, 0, "special", 2],
+  ["ELR_EL12", 3, 5, 4, 0, 1, "special", 2],
+  ["AFSR0_EL12", 3, 5, 5, 1, 0, "special", 2],
+  ["AFSR1_EL12", 3, 5, 5, 1, 1, "special", 2],
+  ["ESR_EL12", 3, 5, 5, 2, 0, "special", 2],
+  ["FAR_EL12", 3, 5, 6, 0, 0, "special", 2],
+  ["MAIR_EL12", 3, 5, 10, 2, 0, "special", 2],
+  ["AMAIR_EL12", 3, 5, 10, 3, 0, "special", 2],
+  ["VBAR_EL12", 3, 5, 12, 0, 0, "special", 2],
+  ["CONTEXTIDR_EL12", 3, 5, 13, 0, 1, "special", 2],
+  ["CNTKCTL_EL12", 3, 5, 14, 1, 0, "special", 2],
+  ["CNTP_TVAL_EL02", 3, 5, 14, 2, 0, "special", 2],
+  ["CNTP_CTL_EL02", 3, 5, 14, 2, 1, "special", 2],
+  ["CNTP_CVAL_EL02", 3, 5, 14, 2, 2, "special", 2],
+  ["CNTV_TVAL_EL02", 3, 5, 14, 3, 0, "special", 2],
+  ["CNTV_CTL_EL02", 3, 5, 14, 3, 1, "special", 2],
+  ["CNTV_CVAL_EL02", 3, 5, 14, 3, 2, "special", 2],
 ];
 
 /** All rows, in table order. */

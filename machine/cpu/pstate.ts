@@ -187,8 +187,10 @@ export function exceptionReturn(mm: MachineMemory, cpu: number, maxEl: number): 
   const spsr = Number(mm.get64(cpu, regs[0]) & 0xffff_ffffn);
   const target = pstateEl(spsr);
   let next = spsr & ~0xf000_0000 & ~PSR.SS;
+  // A return to EL1 while HCR_EL2.TGE == 1 is illegal too (Arm ARM D1.3.5, "Illegal return events").
+  const tge = maxEl >= 2 && (mm.i32[mm.slot(cpu, S.HCR_EL2)] & (1 << 27)) !== 0;
   const illegal = target > el || target > maxEl || (spsr & PSR.NRW) !== 0 ||
-    (target === 0 && (spsr & PSR.SPSEL) !== 0);
+    (target === 0 && (spsr & PSR.SPSEL) !== 0) || (target === 1 && tge);
   // Illegal return: EL, nRW and SP stay; everything else comes from SPSR; IL = 1 (SetPSTATEFromPSR).
   const keep = PSR.M_MASK | PSR.NRW;
   if (illegal) next = (next & ~keep) | (pstate & keep) | PSR.IL;

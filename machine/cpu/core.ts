@@ -1,0 +1,246 @@
+/**
+ * The interpreter's working state and the synchronous-exception helpers
+ * every instruction handler uses.
+ *
+ * One {@link Core} object (`C`) holds the vCPU being run: typed views of its
+ * register block and of the whole machine memory, its TLB, the callbacks and
+ * the instruction count. `Cpu.run()` loads it, the handlers read and write
+ * through it, `Cpu.run()` writes the counters back. Handlers are plain
+ * functions `(insn) => boolean | void`: they return true when they changed
+ * the control flow or PSTATE (branch taken, exception return, mode change);
+ * faults take the architectural exception and then `throw UNWIND`.
+ *
+ * Register words inside the block (`C.x`, int32 index = slot * 2, low word
+ * first): see {@link W}.
+ *
+ * @module
+ */
+
+import type { MachineMemory } from "../state.ts";
+import { Feature, Slot } from "../state.ts";
+import type { CpuCallbacks } from "./callbacks.ts";
+import { sysregSlot } from "./pstate.ts";
+
+/** Int32 word indexes inside a vCPU register block (slot * 2 = low half). */
+export const W = {
+  SP: Slot.SP * 2,
+  PC: Slot.PC * 2,
+  /** NF: bit 31 = N. */
+  NF: Slot.NF_ZF * 2,
+  /** ZF: Z = (ZF == 0). */
+  ZF: Slot.NF_ZF * 2 + 1,
+  /** CF: 0 or 1. */
+  CF: Slot.CF_VF * 2,
+  /** VF: bit 31 = V. */
+  VF: Slot.CF_VF * 2 + 1,
+  PSTATE: Slot.PSTATE * 2,
+  ICOUNT: Slot.ICOUNT * 2,
+  EXCL_ADDR: Slot.EXCL_ADDR * 2,
+  EXCL_VAL: Slot.EXCL_VAL * 2,
+  EXCL_VAL2: Slot.EXCL_VAL2 * 2,
+  EXCL_SIZE: Slot.EXCL_SIZE * 2,
+  EVENT: Slot.EVENT * 2,
+  EXIT: Slot.EXIT * 2,
+  IRQ_LINES: Slot.IRQ_LINES * 2,
+  FEATURES: Slot.FEATURES * 2,
+  ZERO: Slot.ZERO * 2,
+  SINK: Slot.SINK * 2,
+} as const;
+
+/** Word index of a stored system register (slot * 2). */
+export function sw(name: string): number {
+  return sysregSlot(name) * 2;
+}
+
+/** Word indexes of the system registers the CPU core itself consults. */
+export const SR = {
+  SCTLR_EL1: sw("SCTLR_EL1"),
+  SCTLR_EL2: sw("SCTLR_EL2"),
+  TCR_EL1: sw("TCR_EL1"),
+  TCR_EL2: sw("TCR_EL2"),
+  TTBR0_EL1: sw("TTBR0_EL1"),
+  TTBR1_EL1: sw("TTBR1_EL1"),
+  TTBR0_EL2: sw("TTBR0_EL2"),
+  TTBR1_EL2: sw("TTBR1_EL2"),
+  MAIR_EL1: sw("MAIR_EL1"),
+  MAIR_EL2: sw("MAIR_EL2"),
+  HCR_EL2: sw("HCR_EL2"),
+  CPACR_EL1: sw("CPACR_EL1"),
+  PAR_EL1: sw("PAR_EL1"),
+  ESR_EL1: sw("ESR_EL1"),
+  ESR_EL2: sw("ESR_EL2"),
+  ELR_EL1: sw("ELR_EL1"),
+  ELR_EL2: sw("ELR_EL2"),
+} as const;
+
+/** HCR_EL2 bits the CPU acts on (Arm ARM D23.2.48 HCR_EL2), low word unless noted. */
+export const HCR = {
+  VM: 1 << 0,
+  FMO: 1 << 3,
+  IMO: 1 << 4,
+  AMO: 1 << 5,
+  VF: 1 << 6,
+  VI: 1 << 7,
+  VSE: 1 << 8,
+  TWI: 1 << 13,
+  TWE: 1 << 14,
+  TSC: 1 << 19,
+  TVM: 1 << 26,
+  TGE: 1 << 27,
+  /** HVC instruction disable. */
+  HCD: 1 << 29,
+  /** Trap reads of virtual memory controls. */
+  TRVM: 1 << 30,
+  /** High word: E2H (bit 34), FEAT_VHE. */
+  HI_E2H: 1 << (34 - 32),
+} as const;
+
+/** Exception classes (Arm ARM D23.2.41 ESR_ELx.EC). */
+export const EC = {
+  UNKNOWN: 0x00,
+  WFX: 0x01,
+  FP: 0x07,
+  ILLEGAL: 0x0e,
+  SVC: 0x15,
+  HVC: 0x16,
+  SMC: 0x17,
+  SYSREG: 0x18,
+  IABT_LOWER: 0x20,
+  IABT_SAME: 0x21,
+  PC_ALIGN: 0x22,
+  DABT_LOWER: 0x24,
+  DABT_SAME: 0x25,
+  SP_ALIGN: 0x26,
+  SERROR: 0x2f,
+  BRK: 0x3c,
+} as const;
+
+/** ESR_ELx.IL: 32-bit instruction (bit 25). */
+export const ESR_IL = 1 << 25;
+
+/** Why `Cpu.run()` returned. */
+export const Exit = {
+  /** The instruction budget is spent. */
+  BUDGET: 0,
+  /** A callback asked to stop (CallAction.EXIT: hypercall exit, system event). */
+  CALL: 1,
+  /** The vCPU is asleep (WFI/WFE with nothing pending, or CallAction.SLEEP). */
+  SLEEP: 2,
+  /** A synchronous exception was taken at the very vector it jumps to: a loop. */
+  EXCEPTION_LOOP: 3,
+  /** A synchronous exception class listed in `Cpu.stopOn` occurred (not taken). */
+  EXCEPTION: 4,
+  /** `Cpu.requestStop()` was called (from a callback). */
+  STOPPED: 5,
+} as const;
+
+/** A value of {@link Exit}. */
+export type ExitCode = typeof Exit[keyof typeof Exit];
+
+/** Thrown (never allocated anew) after a fault has redirected the vCPU. */
+export const UNWIND = { unwind: true } as const;
+
+/** Sentinel tag that never matches a page address (low 12 bits set). */
+export const TLB_INVALID = 1;
+/** TLB geometry: entries per MMU index and int32 words per entry. */
+export const TLB_ENTRIES = 256;
+export const TLB_WORDS = 8;
+/** Number of MMU indexes (translation regime x privilege x PAN); see mmu.ts. */
+export const MMU_IDX_COUNT = 7;
+
+/** The state of the vCPU being interpreted. */
+export class Core {
+  mm!: MachineMemory;
+  cb!: CpuCallbacks;
+  cpu = 0;
+  /** Register block of the running vCPU (int32 words). */
+  x = new Int32Array(0);
+  /** Whole machine memory views (host byte offsets). */
+  u8 = new Uint8Array(0);
+  u16 = new Uint16Array(0);
+  i32 = new Int32Array(0);
+  dv = new DataView(new ArrayBuffer(0));
+  /** Host byte offset of guest RAM, and RAM size in bytes. */
+  ramHost = 0;
+  ramSize = 0;
+  /** The running vCPU's TLB (see mmu.ts). */
+  tlb = new Int32Array(0);
+  /** MMU index for data accesses at the current EL (see mmu.ts). */
+  dIdx = 0;
+  /** Instructions retired by this vCPU (mirrors Slot.ICOUNT while running). */
+  icount = 0;
+  /** Run-loop limit: the loop stops when icount reaches it (lowered to force a sync point). */
+  limit = 0;
+  /** The real end of the current slice. */
+  end = 0;
+  /** Exit reason once the run loop must stop, or -1. */
+  exit = -1;
+  /** Feature word of the running vCPU. */
+  features = 0;
+  /** Stop-on-exception class mask (bit per EC, low 64 classes in two words). */
+  stopLo = 0;
+  stopHi = 0;
+  /** Physical address of the last translated non-RAM access. */
+  pa = 0;
+  /** Memory attribute of the last translation: 1 = Device. */
+  device = 0;
+  /** Reusable out-array for callbacks. */
+  readonly out = new Int32Array(2);
+  /** Details of the last stop-on-exception exit. */
+  excEsr = 0;
+  excFar = 0n;
+  excEl = 0;
+  /** Invalidate the TLBs of every vCPU of the machine (TLBI is broadcast; set by Cpu). */
+  flushAll: () => void = () => {};
+
+  /** Whether EL2 is implemented for the running vCPU. */
+  get hasEl2(): boolean {
+    return (this.features & Feature.EL2) !== 0;
+  }
+}
+
+/** The one interpreter state object. */
+export const C: Core = new Core();
+
+/** Current exception level. */
+export function el(): number {
+  return (C.x[W.PSTATE] >> 2) & 3;
+}
+
+/** HCR_EL2 low word when EL2 is implemented, else 0. */
+export function hcrLo(): number {
+  return C.features & Feature.EL2 ? C.x[SR.HCR_EL2] : 0;
+}
+
+/** HCR_EL2 high word when EL2 is implemented, else 0. */
+export function hcrHi(): number {
+  return C.features & Feature.EL2 ? C.x[SR.HCR_EL2 + 1] : 0;
+}
+
+/** HCR_EL2.{E2H,TGE} == {1,1}: EL0 belongs to the EL2&0 regime (Arm ARM D1.?, VHE host). */
+export function isHost(): boolean {
+  return (hcrHi() & HCR.HI_E2H) !== 0 && (hcrLo() & HCR.TGE) !== 0;
+}
+
+/** Make the run loop stop at the next instruction boundary and re-synchronise. */
+export function requestSync(): void {
+  C.limit = 0;
+}
+
+/** Copy the instruction count to Slot.ICOUNT (before any callback reads virtual time). */
+export function flushIcount(): void {
+  const x = C.x, n = C.icount;
+  x[W.ICOUNT] = n | 0;
+  x[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
+}
+
+/** Register-number to word-index maps: reading XZR, writing XZR, and SP forms. */
+export const RZ = new Int32Array(32);
+/** Destination map for ZR forms (31 -> sink). */
+export const WZ = new Int32Array(32);
+/** Map for SP forms (31 -> SP). */
+export const RS = new Int32Array(32);
+for (let r = 0; r < 31; r++) RZ[r] = WZ[r] = RS[r] = r * 2;
+RZ[31] = W.ZERO;
+WZ[31] = W.SINK;
+RS[31] = W.SP;

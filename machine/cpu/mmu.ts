@@ -1,0 +1,319 @@
+/**
+ * Stage-1 address translation (Arm ARM D8 "The AArch64 Virtual Memory System
+ * Architecture") for the 4 KiB granule, and the per-vCPU softmmu TLB.
+ *
+ * Translation regimes and MMU indexes (QEMU's ARMMMUIdx, simplified). Each
+ * index has its own 256-entry direct-mapped TLB, so an EL change never
+ * needs a flush:
+ *
+ * | idx | regime            | access            | registers              |
+ * |-----|-------------------|-------------------|------------------------|
+ * | 0   | EL1&0             | EL0               | SCTLR/TCR/TTBRn/MAIR_EL1 |
+ * | 1   | EL1&0             | EL1               | "                      |
+ * | 2   | EL1&0             | EL1, PSTATE.PAN   | "                      |
+ * | 3   | EL2 (E2H = 0)     | EL2               | SCTLR/TCR/TTBR0/MAIR_EL2 |
+ * | 4   | EL2&0 (E2H = 1)   | EL0 (TGE = 1)     | SCTLR/TCR/TTBR0/1/MAIR_EL2 |
+ * | 5   | EL2&0             | EL2               | "                      |
+ * | 6   | EL2&0             | EL2, PSTATE.PAN   | "                      |
+ *
+ * TLB entry (8 int32 words): read tag lo/hi, write tag lo/hi, exec tag
+ * lo/hi, host byte offset of the page, flags. A tag is the page-aligned VA
+ * (low word with bits 11:0 clear) when that access is allowed, else
+ * TLB_INVALID. Only RAM pages are entered; device pages always take the
+ * slow path. Flushed on TLBI and on writes to SCTLR/TCR/TTBR/MAIR/HCR.
+ *
+ * Fault status codes (Arm ARM D23.2.41, DFSC/IFSC): address size 0b0000LL,
+ * translation 0b0001LL, access flag 0b0010LL, permission 0b0011LL,
+ * synchronous external abort 0b010000, on a walk 0b0101LL, alignment 0b100001.
+ *
+ * @module
+ */
+
+import { RAM_BASE } from "../state.ts";
+import { PSR } from "./pstate.ts";
+import {
+  C,
+  el,
+  HCR,
+  hcrHi,
+  hcrLo,
+  MMU_IDX_COUNT,
+  SR,
+  TLB_ENTRIES,
+  TLB_INVALID,
+  TLB_WORDS,
+  W,
+} from "./core.ts";
+import { dataAbort, insnAbort } from "./exc.ts";
+
+/** MMU indexes (see the module table). */
+export const Idx = {
+  E10_0: 0,
+  E10_1: 1,
+  E10_1_PAN: 2,
+  E2: 3,
+  E20_0: 4,
+  E20_2: 5,
+  E20_2_PAN: 6,
+} as const;
+
+/** Access kinds. */
+export const Acc = { READ: 0, WRITE: 1, EXEC: 2 } as const;
+
+/** Fault status codes (DFSC/IFSC). */
+export const FSC = {
+  ADDR_SIZE: 0x00,
+  TRANSLATION: 0x04,
+  ACCESS_FLAG: 0x08,
+  PERMISSION: 0x0c,
+  EXTERNAL: 0x10,
+  EXTERNAL_WALK: 0x14,
+  ALIGNMENT: 0x21,
+} as const;
+
+/** Words per MMU index in a TLB array. */
+const IDX_WORDS = TLB_ENTRIES * TLB_WORDS;
+
+/** A fresh, flushed TLB for one vCPU. */
+export function newTlb(): Int32Array {
+  const t = new Int32Array(MMU_IDX_COUNT * IDX_WORDS);
+  flushTlbArray(t);
+  return t;
+}
+
+/** Invalidate every entry of a TLB array. */
+export function flushTlbArray(t: Int32Array): void {
+  for (let i = 0; i < t.length; i += TLB_WORDS) {
+    t[i] = t[i + 2] = t[i + 4] = TLB_INVALID;
+  }
+}
+
+/** Invalidate the running vCPU's TLB. */
+export function flushTlb(): void {
+  flushTlbArray(C.tlb);
+}
+
+/** MMU index for data accesses at the current EL and PSTATE.PAN. */
+export function dataIdx(): number {
+  const e = el(), pan = (C.x[W.PSTATE] & PSR.PAN) !== 0;
+  if (e === 2) return hcrHi() & HCR.HI_E2H ? (pan ? Idx.E20_2_PAN : Idx.E20_2) : Idx.E2;
+  if (e === 1) return pan ? Idx.E10_1_PAN : Idx.E10_1;
+  return (hcrHi() & HCR.HI_E2H) && (hcrLo() & HCR.TGE) ? Idx.E20_0 : Idx.E10_0;
+}
+
+/** MMU index for instruction fetch (PAN does not apply to fetches). */
+export function fetchIdx(): number {
+  const i = dataIdx();
+  return i === Idx.E10_1_PAN ? Idx.E10_1 : i === Idx.E20_2_PAN ? Idx.E20_2 : i;
+}
+
+/** MMU index for LDTR/STTR (Arm ARM C3.2.5): EL0 permissions when executed at EL1 (or EL2 host). */
+export function unprivIdx(): number {
+  const e = el();
+  if (e === 1) return Idx.E10_0;
+  if (e === 2 && (hcrHi() & HCR.HI_E2H) && (hcrLo() & HCR.TGE)) return Idx.E20_0;
+  return dataIdx();
+}
+
+/** Result of the last {@link walk}. */
+export const WR = {
+  /** Output physical address (exact double, < 2^48). */
+  pa: 0,
+  /** Fault status code when the walk failed. */
+  fsc: 0,
+  /** Allowed accesses at the walk's MMU index: bit 0 read, 1 write, 2 exec. */
+  perm: 0,
+  /** 1 when the memory type is Device. */
+  device: 0,
+  /** MAIR attribute byte and shareability (for PAR_EL1). */
+  attr: 0,
+  sh: 0,
+};
+
+function ramOffset(pa: number): number {
+  const off = pa - RAM_BASE;
+  return off >= 0 && off < C.ramSize ? C.ramHost + off : -1;
+}
+
+/**
+ * Walk the stage-1 tables for VA `(vlo, vhi)` at MMU index `idx` checking
+ * access `acc`. Returns true on success (WR.pa, WR.perm, WR.device set),
+ * false on a fault (WR.fsc set). Does not touch the TLB or raise anything
+ * (AT instructions use it directly).
+ */
+export function walk(vlo: number, vhi: number, idx: number, acc: number): boolean {
+  const x = C.x;
+  const el2 = idx >= Idx.E2;
+  const sctlr = x[el2 ? SR.SCTLR_EL2 : SR.SCTLR_EL1];
+  WR.attr = 0;
+  WR.sh = 0;
+  if ((sctlr & 1) === 0) {
+    // Stage 1 disabled (Arm ARM D8.2.10): flat map; data is Device-nGnRnE, fetches Normal.
+    if (vhi >>> 16 !== 0) return fault(FSC.ADDR_SIZE, 0);
+    WR.pa = (vhi >>> 0) * 0x1_0000_0000 + (vlo >>> 0);
+    WR.perm = 7;
+    WR.device = acc === Acc.EXEC ? 0 : 1;
+    return true;
+  }
+  const twoRanges = idx !== Idx.E2;
+  const tcrLo = x[el2 ? SR.TCR_EL2 : SR.TCR_EL1], tcrHi = x[(el2 ? SR.TCR_EL2 : SR.TCR_EL1) + 1];
+  const upper = twoRanges && ((vhi >>> 23) & 1) === 1; // VA bit 55 selects TTBR1
+  let tsz: number, tbi: number;
+  let ttbrW: number;
+  if (!twoRanges) {
+    // TCR_EL2 with E2H = 0 (Arm ARM D23.2.123): T0SZ 5:0, TG0 15:14, TBI bit 20.
+    tsz = tcrLo & 0x3f;
+    tbi = (tcrLo >>> 20) & 1;
+    if (((tcrLo >>> 14) & 3) !== 0) return fault(FSC.TRANSLATION, 0);
+    ttbrW = SR.TTBR0_EL2;
+  } else if (upper) {
+    // T1SZ 21:16, EPD1 bit 23, TG1 31:30 (0b10 = 4 KiB), TBI1 bit 38.
+    tsz = (tcrLo >>> 16) & 0x3f;
+    tbi = (tcrHi >>> 6) & 1;
+    if (tcrLo & (1 << 23) || ((tcrLo >>> 30) & 3) !== 2) return fault(FSC.TRANSLATION, 0);
+    ttbrW = el2 ? SR.TTBR1_EL2 : SR.TTBR1_EL1;
+  } else {
+    // T0SZ 5:0, EPD0 bit 7, TG0 15:14 (0b00 = 4 KiB), TBI0 bit 37.
+    tsz = tcrLo & 0x3f;
+    tbi = (tcrHi >>> 5) & 1;
+    if (tcrLo & (1 << 7) || ((tcrLo >>> 14) & 3) !== 0) return fault(FSC.TRANSLATION, 0);
+    ttbrW = el2 ? SR.TTBR0_EL2 : SR.TTBR0_EL1;
+  }
+  if (tsz < 16) tsz = 16; // without FEAT_LVA the minimum is 16 (QEMU clamps likewise)
+  if (tsz > 39) tsz = 39;
+  const inputsize = 64 - tsz;
+  // Bits [63:inputsize] (or [55:inputsize] with TBI) must all equal the range select bit.
+  const want = upper ? -1 : 0;
+  const hiTop = tbi ? 0x00ff_ffff : -1;
+  const hiCheck = inputsize >= 32 ? hiTop & ~((1 << (inputsize - 32)) - 1) : hiTop;
+  const loCheck = inputsize < 32 ? ~((1 << inputsize) - 1) : 0;
+  if (((vhi ^ want) & hiCheck) !== 0 || ((vlo ^ want) & loCheck) !== 0) {
+    return fault(FSC.TRANSLATION, 0);
+  }
+
+  const startLevel = 4 - Math.ceil((inputsize - 12) / 9);
+  let level = startLevel;
+  let table = (x[ttbrW + 1] & 0xffff) * 0x1_0000_0000 + ((x[ttbrW] & ~1) >>> 0);
+  let apTable = 0, xnTable = 0, pxnTable = 0;
+  for (;;) {
+    // Index bits for this level: [shift+8 : shift] with shift = 39 - 9 * level (4 KiB granule).
+    const shift = 39 - 9 * level;
+    const bits = level === startLevel ? inputsize - shift : 9;
+    const index = vaBits(vlo, vhi, shift, bits);
+    const dOff = ramOffset(table + index * 8);
+    if (dOff < 0) return fault(FSC.EXTERNAL_WALK, level);
+    const dlo = C.i32[dOff >>> 2], dhi = C.i32[(dOff >>> 2) + 1];
+    if ((dlo & 1) === 0) return fault(FSC.TRANSLATION, level);
+    if (level < 3 && (dlo & 2) !== 0) {
+      // Table descriptor (Arm ARM D8.3.1): next-level address [47:12]; APTable 62:61, UXNTable 60, PXNTable 59.
+      if ((dhi & 0xf_0000) !== 0) return fault(FSC.ADDR_SIZE, level);
+      apTable |= (dhi >>> 29) & 3;
+      xnTable |= (dhi >>> 28) & 1;
+      pxnTable |= (dhi >>> 27) & 1;
+      table = (dhi & 0xffff) * 0x1_0000_0000 + ((dlo & ~0xfff) >>> 0);
+      level++;
+      continue;
+    }
+    if (level === 3 && (dlo & 2) === 0) return fault(FSC.TRANSLATION, 3); // reserved at level 3
+    if (level === 0) return fault(FSC.TRANSLATION, 0); // no level-0 blocks with 4 KiB granules
+    if ((dhi & 0xf_0000) !== 0) return fault(FSC.ADDR_SIZE, level);
+    // Output address: descriptor bits [47:shift] + VA bits [shift-1:0].
+    const oaHi = dhi & 0xffff;
+    const blockMask = shift >= 32 ? 0 : ~((1 << shift) - 1);
+    const paLo = ((dlo & blockMask) | (vlo & ~blockMask & ~0xfff)) >>> 0;
+    WR.pa = oaHi * 0x1_0000_0000 + paLo + (vlo & 0xfff);
+    if ((dlo & (1 << 10)) === 0) return fault(FSC.ACCESS_FLAG, level);
+    // Permissions (Arm ARM D8.4): AP[2:1] = bits 7:6, PXN 53, UXN/XN 54, combined with table limits.
+    const ap2 = ((dlo >>> 7) & 1) | (apTable >>> 1), ap1 = ((dlo >>> 6) & 1) & ~apTable & 1;
+    const wxn = (sctlr >>> 19) & 1;
+    let perm: number;
+    if (!twoRanges) {
+      const w = ap2 ? 0 : 2;
+      const xn = ((dhi >>> 22) & 1) | xnTable | (wxn && w ? 1 : 0);
+      perm = 1 | w | (xn ? 0 : 4);
+    } else if (idx === Idx.E10_0 || idx === Idx.E20_0) {
+      const r = ap1, w = ap1 & (ap2 ^ 1);
+      const uxn = ((dhi >>> 22) & 1) | xnTable | (wxn & w);
+      perm = r | (w << 1) | (uxn ? 0 : 4);
+    } else {
+      const w = ap2 ^ 1;
+      const el0w = ap1 & (ap2 ^ 1);
+      // A region writable at EL0 is never privileged-executable (Arm ARM D8.4.2).
+      const pxn = ((dhi >>> 21) & 1) | pxnTable | el0w | (wxn & w);
+      perm = 1 | (w << 1) | (pxn ? 0 : 4);
+      if ((idx === Idx.E10_1_PAN || idx === Idx.E20_2_PAN) && ap1) perm &= 4; // PAN (D8.4.3)
+    }
+    WR.perm = perm;
+    const attrIdx = (dlo >>> 2) & 7;
+    const mairW = el2 ? SR.MAIR_EL2 : SR.MAIR_EL1;
+    const attr = (x[mairW + (attrIdx >>> 2)] >>> ((attrIdx & 3) * 8)) & 0xff;
+    WR.attr = attr;
+    WR.sh = (dlo >>> 8) & 3;
+    WR.device = (attr & 0xf0) === 0 ? 1 : 0;
+    if ((perm & (1 << acc)) === 0) return fault(FSC.PERMISSION, level);
+    return true;
+  }
+}
+
+function fault(fsc: number, level: number): false {
+  WR.fsc = fsc + level;
+  return false;
+}
+
+/** Extract `bits` bits of a 64-bit VA starting at bit `shift` (shift >= 12). */
+function vaBits(vlo: number, vhi: number, shift: number, bits: number): number {
+  const mask = bits >= 32 ? -1 : (1 << bits) - 1;
+  if (shift >= 32) return (vhi >>> (shift - 32)) & mask;
+  return ((vlo >>> shift) | (vhi << (32 - shift))) & mask;
+}
+
+/**
+ * Translate a data access or fetch for the running vCPU, filling the TLB for
+ * RAM pages. Returns the host byte offset, or -1 for a non-RAM physical
+ * address (then C.pa holds it). On a fault takes the abort and unwinds.
+ * `cm` marks cache-maintenance accesses (ESR.CM).
+ */
+export function translate(vlo: number, vhi: number, acc: number, idx: number, cm = false): number {
+  if (!walk(vlo, vhi, idx, acc)) {
+    if (acc === Acc.EXEC) insnAbort(WR.fsc, vlo, vhi);
+    dataAbort(WR.fsc, vlo, vhi, acc === Acc.WRITE, cm);
+  }
+  C.device = WR.device;
+  const pageOff = ramOffset(WR.pa - (WR.pa % 4096));
+  if (pageOff < 0) {
+    C.pa = WR.pa;
+    return -1;
+  }
+  const e = idx * IDX_WORDS + ((vlo >>> 12) & (TLB_ENTRIES - 1)) * TLB_WORDS;
+  const t = C.tlb, tag = vlo & ~0xfff, p = WR.perm;
+  t[e] = p & 1 ? tag : TLB_INVALID;
+  t[e + 1] = vhi;
+  t[e + 2] = p & 2 ? tag : TLB_INVALID;
+  t[e + 3] = vhi;
+  t[e + 4] = p & 4 ? tag : TLB_INVALID;
+  t[e + 5] = vhi;
+  t[e + 6] = pageOff;
+  t[e + 7] = WR.device;
+  return pageOff + (vlo & 0xfff);
+}
+
+/** Word index of the TLB entry for `vlo` at MMU index `idx`. */
+export function tlbEntry(idx: number, vlo: number): number {
+  return idx * IDX_WORDS + ((vlo >>> 12) & (TLB_ENTRIES - 1)) * TLB_WORDS;
+}
+
+/**
+ * Write PAR_EL1 for an AT instruction (Arm ARM D23.2.94): on success
+ * PA[47:12], SH, ATTR; on failure F = 1 and FST.
+ */
+export function atResult(ok: boolean): void {
+  const x = C.x, w = SR.PAR_EL1;
+  if (ok) {
+    const pa = WR.pa - (WR.pa % 4096);
+    x[w] = ((pa % 0x1_0000_0000) | (WR.sh << 7)) | 0;
+    x[w + 1] = (Math.floor(pa / 0x1_0000_0000) | (WR.attr << 24)) | 0;
+  } else {
+    x[w] = (WR.fsc << 1) | 1;
+    x[w + 1] = 0;
+  }
+}
