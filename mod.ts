@@ -25,6 +25,18 @@
  */
 
 export * from "./machine/mod.ts";
+export { type ScenarioContext, type ScenarioOptions, scenario } from "./repl/scenario.ts";
+export {
+  type CallExpectation,
+  describeCall,
+  expectCall,
+  expectEqual,
+  expectErrno,
+  expectReg,
+  expectUart,
+  ScenarioError,
+} from "./repl/expect.ts";
+
 export {
   decodeFid,
   describeResult,

@@ -77,6 +77,8 @@ export class CallResult {
   readonly exception: { el: number; esr: number; vector: bigint } | undefined;
   /** EL where the vCPU continues. */
   readonly el: number;
+  /** The function ID of the call (low 32 bits of X0 before it). */
+  readonly fid: number;
   // X0..X3 and the PC as 32-bit halves: bigints are made only when asked for.
   private readonly w0: number;
   private readonly w1: number;
@@ -96,8 +98,10 @@ export class CallResult {
     el: number,
     exit: VcpuExit | null,
     blocked: "stopped" | "wfi" | undefined,
+    fid: number,
     exception?: { el: number; esr: number; vector: bigint },
   ) {
+    this.fid = fid;
     this.w0 = regs[xWord];
     this.w1 = regs[xWord + 1];
     this.w2 = regs[xWord + 2];
@@ -429,6 +433,8 @@ export class Vm {
   /** @internal How vCPUs come out of reset. */
   readonly resetConfig: ResetConfig;
   private readonly vcpus: Vcpu[];
+  /** The function ID of each vCPU's last direct call (resume() reports it). */
+  private readonly lastFid: Int32Array;
   /** Word indices of X0 and PSTATE per vCPU (hot path). */
   private readonly xWords: number[];
   private readonly pstateWords: number[];
@@ -451,6 +457,8 @@ export class Vm {
     this.resetConfig = { el: mode === "none" ? 2 : 1, features, mpidr: 0n };
     this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
     this.xWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.X0));
+    this.lastFid = new Int32Array(cpus);
+
     this.pstateWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.PSTATE));
     this.kvm = new KvmVm(opts, {
       vcpus: this.vcpus.map((v) => v.port),
@@ -658,7 +666,9 @@ export class Vm {
         `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
       );
     }
-    return this.result(i, this.executeCall(i, conduit, imm));
+    const fid = this.mm.i32[this.xWords[i]] >>> 0;
+    this.lastFid[i] = fid | 0;
+    return this.result(i, this.executeCall(i, conduit, imm), fid);
   }
 
   /**
@@ -710,11 +720,12 @@ export class Vm {
     return o;
   }
 
-  private result(i: number, o: OutcomeCode, exception?: CallResult["exception"]): CallResult {
+  private result(i: number, o: OutcomeCode, fid: number, exception?: CallResult["exception"]): CallResult {
     const v = this.kvm.vcpus[i], port = this.vcpus[i].port;
     if (o === Outcome.CONTINUE && !v.wfi && v.mpState === MP_STATE.RUNNABLE) {
       // The common case: answered in the kernel model, nothing else to report.
-      return new CallResult(this.mm.i32, port.xWord, port.pcWord, port.el(), null, undefined);
+      return new CallResult(this.mm.i32, port.xWord, port.pcWord, port.el(), null, undefined, fid);
+
     }
     let exc = exception;
 
@@ -734,6 +745,7 @@ export class Vm {
       port.el(),
       o === Outcome.EXIT ? v.exit : null,
       blocked,
+      fid,
       exc,
     );
   }
@@ -746,7 +758,7 @@ export class Vm {
       this.kvm.vcpuLoad(i);
       v.wfi = false; // a WFI may complete at any time (spurious wake-up)
     }
-    return this.result(i, Outcome.CONTINUE);
+    return this.result(i, Outcome.CONTINUE, this.lastFid[i] >>> 0);
   }
 }
 
