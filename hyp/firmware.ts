@@ -32,17 +32,21 @@ const FN01 = {
 export class FirmwarePsci {
   constructor(private readonly vm: KvmVm) {}
 
-  /** An SMC reaching EL3 (PC at the SMC). */
-  smc(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
+  /**
+   * A call on the firmware's conduit: an SMC reaching EL3 (PC at the SMC, which
+   * the firmware skips), or an HVC (PC already past it) when QEMU emulates PSCI
+   * for a guest without EL2.
+   */
+  call(v: KvmVcpu, ctx: CallCtx, conduit: "hvc" | "smc"): OutcomeCode {
     const trace = this.vm.trace;
     const t = trace.begin(ctx, v.port.el(), this.vm.clock.nowNs(v.index));
-    ctx.skipInstruction(); // SMC's preferred return is the next instruction at EL3.
-    const o = this.call(v, ctx);
+    if (conduit === "smc") ctx.skipInstruction();
+    const o = this.psci(v, ctx);
     trace.end(t, ctx, R.firmware, FIRMWARE_ID, o);
     return o;
   }
 
-  private call(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
+  private psci(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
     const fid = ctx.u32(0) + ctx.hi(0) * 0x1_0000_0000;
     const put = (ret: number) => {
       ctx.set(0, ret); // QEMU writes x0 only.

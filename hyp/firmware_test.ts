@@ -86,3 +86,14 @@ Deno.test("Firmware PSCI_FEATURES lists QEMU's functions only", () => {
     assertEquals(h.ret()[0], want, f.toString(16));
   }
 });
+
+Deno.test('hyp "firmware" (QEMU -M virt at EL1): PSCI on HVC answered by the firmware, SMC undefined', () => {
+  const h = harness({ hyp: "firmware" });
+  const pc = h.cpus[0].pc;
+  h.hvc(0, PSCI.VERSION);
+  assertEquals(h.ret()[0], 0x10001n);
+  assertEquals(h.cpus[0].pc, pc + 4n, "HVC: the PC was already past the instruction");
+  assertEquals(h.kvm.trace.last()[0].route, "firmware");
+  assertEquals(h.smc(0, PSCI.VERSION), Outcome.UNDEF);
+  assertEquals(h.kvm.stub.handler(h.kvm.vcpu(0)), "firmware");
+});

@@ -38,7 +38,7 @@ export const INIT_SCTLR_EL2_MMU_OFF = 0x30c5_0830n;
 const MDCR_E2PB_E2TB = (3n << 12n) | (3n << 24n);
 
 /** Who handles HVCs that reach EL2 on this vCPU. */
-export type El2Handler = "kvm" | "hyp-stub" | "kvm-nvhe" | "guest";
+export type El2Handler = "kvm" | "hyp-stub" | "kvm-nvhe" | "guest" | "firmware";
 
 /** The ESR_EL2 of an HVC64 with immediate `imm` (EC 0x16, IL = 1). */
 export function hvcEsr(imm: number): number {
@@ -52,6 +52,8 @@ export class HypStub {
   /** The EL2 handler of vCPU `v`, from its VBAR_EL2. */
   handler(v: KvmVcpu): El2Handler {
     if (this.vm.mode === "kvm") return "kvm";
+    if (this.vm.mode === "firmware") return "firmware";
+
     const vbar = v.port.sysreg("VBAR_EL2");
     if (vbar === HYP_STUB_VECTORS) return "hyp-stub";
     if (vbar === KVM_NVHE_VECTORS) return "kvm-nvhe";

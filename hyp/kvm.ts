@@ -59,8 +59,13 @@ export interface HostOptions {
   clocksource?: string;
 }
 
-/** Who answers HVC/SMC from EL1 (design.md `hyp`). */
-export type HypMode = "kvm" | "hyp-stub" | "kvm-nvhe" | "none";
+/**
+ * Who answers HVC/SMC from EL1 (design.md `hyp`): "kvm" (the KVM model), "hyp-stub"
+ * (a kernel booted at EL2 left Linux's stub), "kvm-nvhe" (KVM's nVHE hypervisor
+ * installed), "none" (the guest owns EL2; PSCI by SMC to QEMU-style firmware), or
+ * "firmware" (QEMU `-M virt` without virtualization: EL1 only, PSCI by HVC to the firmware).
+ */
+export type HypMode = "kvm" | "hyp-stub" | "kvm-nvhe" | "none" | "firmware";
 
 /** Options of the model. */
 export interface KvmOptions {
@@ -219,8 +224,8 @@ export class KvmVm {
       }
     }
     this.mode = opts.hyp ?? "kvm";
-    if (!["kvm", "hyp-stub", "kvm-nvhe", "none"].includes(this.mode)) {
-      throw new RangeError(`Invalid hyp: ${this.mode} (kvm, hyp-stub, kvm-nvhe or none)`);
+    if (!["kvm", "hyp-stub", "kvm-nvhe", "none", "firmware"].includes(this.mode)) {
+      throw new RangeError(`Invalid hyp: ${this.mode} (kvm, hyp-stub, kvm-nvhe, none or firmware)`);
     }
     this.protected = opts.protected ?? false;
     this.psci02 = opts.psci02 ?? true;
@@ -314,6 +319,7 @@ export class KvmVm {
   hvc(i: number, imm: number): OutcomeCode {
     const v = this.vcpus[i];
     const ctx = this.ctx.bind(v.port, "hvc", imm);
+    if (this.mode === "firmware") return this.firmware.call(v, ctx, "hvc");
     if (this.mode !== "kvm") return this.stub.hvc(v, ctx);
     const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
     const fid = ctx.fid;
@@ -341,7 +347,10 @@ export class KvmVm {
   smc(i: number, imm: number): OutcomeCode {
     const v = this.vcpus[i];
     const ctx = this.ctx.bind(v.port, "smc", imm);
-    if (this.mode !== "kvm") return this.firmware.smc(v, ctx);
+    // QEMU -M virt without EL2/EL3: an SMC is UNDEFINED (the PSCI conduit is HVC).
+    if (this.mode === "firmware") return Outcome.UNDEF;
+    if (this.mode !== "kvm") return this.firmware.call(v, ctx, "smc");
+
     const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
     // Protected VMs: SMC64 is not in the pVM exit table → UNDEF (spec 1.5, mainline pKVM).
     if (this.protected && this.profile.pkvm === "mainline") {

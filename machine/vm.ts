@@ -34,7 +34,8 @@ import { Feature, MachineMemory, type MachineMemory as MM, Slot } from "./state.
 import { GuestMemory } from "./memory.ts";
 import { NS_PER_TICK, VirtualClock } from "./clock.ts";
 import { OneReg, type RegInfo } from "./one_reg.ts";
-import { exceptionReturn, getPstate, PSR, pstateEl, takeException, VECTOR } from "./cpu/pstate.ts";
+import { exceptionReturn, getPstate, PSR, setPstate, takeException, VECTOR } from "./cpu/pstate.ts";
+
 import {
   kvmMpidr,
   qemuMpidr,
@@ -453,8 +454,11 @@ export class Vm {
     this.epochNs = opts.epochNs ?? DEFAULT_EPOCH_NS;
     const mode = opts.hyp ?? "kvm";
     this.hostCounterBase = mode === "kvm" ? HOST_UPTIME_TICKS : 0n;
-    const features = mode === "kvm" ? 0 : Feature.EL2 | ((opts.vhe ?? true) ? Feature.VHE : 0);
-    this.resetConfig = { el: mode === "none" ? 2 : 1, features, mpidr: 0n };
+    // The guest owns EL2 unless KVM (or EL1-only QEMU firmware) sits there; a vCPU then comes
+    // out of reset (and out of PSCI CPU_ON, arm_set_cpu_on) at EL2, the highest EL it has.
+    const ownsEl2 = mode !== "kvm" && mode !== "firmware";
+    const features = ownsEl2 ? Feature.EL2 | ((opts.vhe ?? true) ? Feature.VHE : 0) : 0;
+    this.resetConfig = { el: ownsEl2 ? 2 : 1, features, mpidr: 0n };
     this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
     this.xWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.X0));
     this.lastFid = new Int32Array(cpus);
@@ -486,9 +490,14 @@ export class Vm {
     resetVcpu(this.mm, i, { ...this.resetConfig, mpidr: keep }, entry, x0);
   }
 
-  /** EL2 state of a host kernel that left its stub (or KVM) installed before dropping to EL1. */
+  /**
+   * For `hyp-stub` / `kvm-nvhe`: the state a host kernel leaves behind when it
+   * booted at EL2, installed its stub (or KVM) and dropped to EL1h.
+   */
   private initEl2(i: number, mode: string): void {
     if (mode === "hyp-stub" || mode === "kvm-nvhe") {
+      setPstate(this.mm, i, PSR.EL1h | PSR.DAIF); // as the kernel's ERET to EL1h left it
+
       // The kernel left EL2 with HCR_EL2.RW = 1 (AArch64 EL1) and its vectors in VBAR_EL2.
       writeSysreg(this.mm, i, "HCR_EL2", 1n << 31n);
       writeSysreg(
@@ -720,12 +729,16 @@ export class Vm {
     return o;
   }
 
-  private result(i: number, o: OutcomeCode, fid: number, exception?: CallResult["exception"]): CallResult {
+  private result(
+    i: number,
+    o: OutcomeCode,
+    fid: number,
+    exception?: CallResult["exception"],
+  ): CallResult {
     const v = this.kvm.vcpus[i], port = this.vcpus[i].port;
     if (o === Outcome.CONTINUE && !v.wfi && v.mpState === MP_STATE.RUNNABLE) {
       // The common case: answered in the kernel model, nothing else to report.
       return new CallResult(this.mm.i32, port.xWord, port.pcWord, port.el(), null, undefined, fid);
-
     }
     let exc = exception;
 

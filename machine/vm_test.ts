@@ -179,3 +179,31 @@ Deno.test("Mainline pKVM: SMC from a protected vCPU is injected as an UNDEF at E
   assertEquals(r.exception, { el: 1, esr: 0x0200_0000, vector: 0x4000_0a00n });
   assertEquals(c.sysreg("ELR_EL1"), 0x4008_0000n, "the SMC itself");
 });
+
+Deno.test("Guest-owned EL2 (hyp none): CPU_ON targets start at EL2h as QEMU's firmware starts them", () => {
+  const vm = createVm({ hyp: "none", cpus: 2, memoryMiB: 8 });
+  assertEquals(vm.cpu(0).el, 2);
+  vm.cpu(1).setMpState("STOPPED");
+  vm.cpu(0).setSysreg("VBAR_EL2", 0x4000_0000n);
+  vm.cpu(0).pc = 0x4008_0000n;
+  const r = vm.cpu(0).smc(PSCI.CPU_ON64, 1, 0x4008_2000, 7);
+  assertEquals([r.x0, r.pc], [0n, 0x4008_0004n]);
+  assertEquals([vm.cpu(1).el, vm.cpu(1).pc, vm.cpu(1).x[0], vm.cpu(1).getOneReg("PSTATE")], [
+    2,
+    0x4008_2000n,
+    7n,
+    0x3c9n,
+  ]);
+  assertEquals(
+    vm.cpu(0).hvc(PSCI.VERSION).exception?.el,
+    2,
+    "HVC at EL2 goes to the guest's own EL2 vectors",
+  );
+});
+
+Deno.test('hyp "firmware": EL1 boot, QEMU MPIDRs, PSCI 1.1 over HVC', () => {
+  const vm = createVm({ hyp: "firmware", cpus: 2, gic: 2, memoryMiB: 8 });
+  assertEquals([vm.cpu(0).el, vm.el2Handler], [1, "firmware"]);
+  assertEquals(vm.cpu(0).hvc(PSCI.VERSION).x0, 0x10001n);
+  assertEquals(vm.cpu(1).getOneReg("MPIDR_EL1"), 0x8000_0001n);
+});
