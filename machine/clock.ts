@@ -59,8 +59,14 @@ export class VirtualClock {
     return this.base[cpu] + this.u32[w + 1] * 0x1_0000_0000 + this.u32[w];
   }
 
+  /**
+   * Counter ticks already elapsed when virtual time 0 began: the host's uptime
+   * under the KVM model (a guest's CNTPCT shows it), 0 for a QEMU-style board.
+   */
+  counterBase = 0;
+
   /** The physical counter (CNTPCT_EL0 before offsets) as seen by `cpu`. */
   counter(cpu?: number): number {
-    return Math.floor(this.now(cpu) / NS_PER_TICK);
+    return this.counterBase + Math.floor(this.now(cpu) / NS_PER_TICK);
   }
 }

@@ -34,6 +34,31 @@ import { Feature, MachineMemory, type MachineMemory as MM, Slot } from "./state.
 import { GuestMemory } from "./memory.ts";
 import { NS_PER_TICK, VirtualClock } from "./clock.ts";
 import { OneReg, type RegInfo } from "./one_reg.ts";
+import { Board } from "./board.ts";
+import type { Pl011 } from "./devices/pl011.ts";
+import { type LoadedImage, loadImage, type LoadOptions } from "./loader.ts";
+import { ImageError } from "./errors.ts";
+
+/** An assembled image (what `asm` returns): bytes placed at `base`, execution at `entry`. */
+export interface AsmLike {
+  bytes: Uint8Array;
+  base: bigint;
+  entry: bigint;
+}
+
+/** Options of {@link Vm.load}. */
+export interface LoadImageOptions {
+  /** Initial ramdisk (bytes, or a path when loading from a path) [-initrd]. */
+  initrd?: Uint8Array | string;
+  /** Kernel command line [-append]. */
+  bootargs?: string;
+  /** Force the image format. */
+  format?: LoadOptions["format"];
+  /** A device tree to use instead of the generated one [-dtb]. */
+  dtb?: Uint8Array;
+  /** Name for messages. */
+  name?: string;
+}
 import { exceptionReturn, getPstate, PSR, setPstate, takeException, VECTOR } from "./cpu/pstate.ts";
 
 import {
@@ -433,6 +458,9 @@ export class Vm {
   readonly oneReg: OneReg;
   /** @internal How vCPUs come out of reset. */
   readonly resetConfig: ResetConfig;
+  /** @internal The board (devices, DTB). */
+  readonly board: Board;
+
   private readonly vcpus: Vcpu[];
   /** The function ID of each vCPU's last direct call (resume() reports it). */
   private readonly lastFid: Int32Array;
@@ -454,11 +482,25 @@ export class Vm {
     this.epochNs = opts.epochNs ?? DEFAULT_EPOCH_NS;
     const mode = opts.hyp ?? "kvm";
     this.hostCounterBase = mode === "kvm" ? HOST_UPTIME_TICKS : 0n;
+    // KVM: CNTPCT shows the host's uptime; the VM's CNTVOFF equals it, so CNTVCT starts at 0.
+    this.clock.counterBase = Number(this.hostCounterBase);
     // The guest owns EL2 unless KVM (or EL1-only QEMU firmware) sits there; a vCPU then comes
     // out of reset (and out of PSCI CPU_ON, arm_set_cpu_on) at EL2, the highest EL it has.
     const ownsEl2 = mode !== "kvm" && mode !== "firmware";
     const features = ownsEl2 ? Feature.EL2 | ((opts.vhe ?? true) ? Feature.VHE : 0) : 0;
-    this.resetConfig = { el: ownsEl2 ? 2 : 1, features, mpidr: 0n };
+    this.resetConfig = {
+      el: ownsEl2 ? 2 : 1,
+      features,
+      mpidr: 0n,
+      overrides: mode === "kvm" ? { CNTVOFF_EL2: this.hostCounterBase } : {},
+    };
+    this.board = new Board(this.mm, this.clock, {
+      cpus,
+      memoryMiB: opts.memoryMiB ?? 128,
+      gic,
+      hyp: mode,
+      psci02: opts.psci02 ?? true,
+    });
     this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
     this.xWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.X0));
     this.lastFid = new Int32Array(cpus);
@@ -470,8 +512,7 @@ export class Vm {
       clock: {
         nowNs: (c) => this.clock.now(c),
         realtimeNs: () => this.epochNs + BigInt(this.clock.now()),
-        hostCounter: () =>
-          this.hostCounterBase + BigInt(Math.floor(this.clock.now() / NS_PER_TICK)),
+        hostCounter: () => BigInt(this.clock.counter()),
         virtualOffset: () => this.hostCounterBase,
         physicalOffset: () => 0n,
       },
@@ -484,10 +525,117 @@ export class Vm {
     this.oneReg = new OneReg(this.mm, this.kvm, mode !== "kvm");
   }
 
-  /** Architectural reset of vCPU `i` (keeps its MPIDR unless given). */
+  /** Architectural reset of vCPU `i` and its per-CPU devices (keeps its MPIDR unless given). */
   resetCpu(i: number, entry: bigint, x0: bigint, mpidr?: bigint): void {
     const keep = mpidr ?? readSysreg(this.mm, i, "MPIDR_EL1");
     resetVcpu(this.mm, i, { ...this.resetConfig, mpidr: keep }, entry, x0);
+    this.board.devices.resetCpu(i);
+  }
+
+  /** The PL011 UART: `text()` is everything the guest printed; `onOutput(fn)` streams it. */
+  get uart(): Pl011 {
+    return this.board.devices.uart;
+  }
+
+  /**
+   * Load a guest image as QEMU's `-kernel` does (hw/arm/boot.c) and reset the
+   * machine to boot it: vCPU 0 at the entry (x0 = the DTB for Linux/raw
+   * images), the secondaries powered off until PSCI CPU_ON. Accepts an
+   * assembled `asm` image, bytes (ELF, arm64 Image or raw), or a file path
+   * (then it returns a Promise).
+   */
+  load(image: Uint8Array | AsmLike, opts?: LoadImageOptions): LoadedImage;
+  load(path: string, opts?: LoadImageOptions): Promise<LoadedImage>;
+  load(
+    image: string | Uint8Array | AsmLike,
+    opts: LoadImageOptions = {},
+  ): LoadedImage | Promise<LoadedImage> {
+    if (typeof image === "string") {
+      return (async () => {
+        let bytes: Uint8Array, initrd: Uint8Array | undefined;
+        try {
+          bytes = await Deno.readFile(image);
+          initrd = typeof opts.initrd === "string" ? await Deno.readFile(opts.initrd) : opts.initrd;
+        } catch (e) {
+          throw new ImageError(image, (e as Error).message);
+        }
+        return this.loadBytes(bytes, { ...opts, initrd, name: image });
+      })();
+    }
+    if (image instanceof Uint8Array) {
+      return this.loadBytes(image, { ...opts, name: opts.name ?? "image" });
+    }
+    if (image && image.bytes instanceof Uint8Array && typeof image.base === "bigint") {
+      return this.loadAsm(image, opts);
+    }
+    throw new TypeError("Invalid image: expected a path, a Uint8Array or an asm`...` image");
+  }
+
+  private loadBytes(
+    bytes: Uint8Array,
+    opts: LoadImageOptions & { initrd?: Uint8Array | string },
+  ): LoadedImage {
+    if (typeof opts.initrd === "string") {
+      throw new TypeError("Pass initrd bytes, or load from a path to read it");
+    }
+    const loaded = loadImage(this.mm, bytes, {
+      name: opts.name,
+      format: opts.format,
+      initrd: opts.initrd,
+      dtb: opts.dtb ?? ((i) => this.board.dtb(opts.bootargs, i)),
+      bootargs: opts.bootargs,
+    });
+    this.bootReset(BigInt(loaded.entry), loaded.x.map(BigInt));
+    return loaded;
+  }
+
+  /** An assembled image: written at its base; the DTB goes after it as for a raw image (2 MiB aligned). */
+  private loadAsm(image: AsmLike, opts: LoadImageOptions): LoadedImage {
+    const base = Number(image.base), end = base + image.bytes.length;
+    this.memory.write(image.base, image.bytes);
+    const dtb = this.board.dtb(opts.bootargs);
+    const dtbAddr = Math.ceil(end / 0x20_0000) * 0x20_0000;
+    const fits = this.memory.isRam(BigInt(dtbAddr), dtb.length);
+    if (fits) this.memory.write(BigInt(dtbAddr), dtb);
+    const entry = Number(image.entry);
+    this.bootReset(image.entry, [BigInt(fits ? dtbAddr : 0), 0n, 0n, 0n, image.entry]);
+    return {
+      kind: "raw",
+      isLinux: true,
+      entry,
+      pc: entry,
+      x: [fits ? dtbAddr : 0, 0, 0, 0, entry],
+      dtbAddr: fits ? dtbAddr : undefined,
+      initrd: undefined,
+      segments: [
+        { name: "kernel", addr: base, fileSize: end - base, memSize: end - base },
+        ...(fits
+          ? [{ name: "dtb", addr: dtbAddr, fileSize: dtb.length, memSize: dtb.length }]
+          : []),
+      ],
+
+      warnings: fits ? [] : ["the DTB does not fit after the image: not loaded"],
+    };
+  }
+
+  /** Reset for a boot: every vCPU reset, vCPU 0 at `entry` with x0..x4, secondaries powered off. */
+  private bootReset(entry: bigint, x: bigint[]): void {
+    this.board.devices.reset();
+    this.board.devices.uart.clear();
+    const mode = this.kvm.mode;
+    for (let i = 0; i < this.vcpus.length; i++) {
+      this.resetCpu(i, i === 0 ? entry : 0n, 0n);
+      const v = this.kvm.vcpu(i);
+      v.exit = null;
+      v.wfi = false;
+      if (i === 0) {
+        x.forEach((val, n) => this.mm.setX(0, n, val));
+        this.initEl2(0, mode);
+        this.kvm.setMpState(0, "RUNNABLE");
+      } else {
+        this.kvm.setMpState(i, "STOPPED"); // as QEMU: secondaries wait for PSCI CPU_ON
+      }
+    }
   }
 
   /**
