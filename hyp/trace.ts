@@ -30,8 +30,22 @@ export const ROUTES = [
 /** A route name. */
 export type Route = typeof ROUTES[number];
 
-/** Route numbers for the ring. */
-export const R = Object.fromEntries(ROUTES.map((r, i) => [r, i])) as Record<Route, number>;
+/** Route numbers for the ring (a literal, so hot-path reads are constant-folded). */
+export const R = {
+  "service": 0,
+  "fast-path": 1,
+  "filter-deny": 2,
+  "filter-fwd": 3,
+  "bitmap-deny": 4,
+  "smc-imm": 5,
+  "smc-legacy": 6,
+  "pkvm-el2": 7,
+  "hyp-stub": 8,
+  "firmware": 9,
+  "guest-el2": 10,
+  "user-handler": 11,
+  "undef": 12,
+} as const satisfies Record<Route, number>;
 
 /** One decoded trace entry. */
 export interface TraceEntry {
