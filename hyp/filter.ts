@@ -40,10 +40,8 @@ export class SmcccFilter {
 
   constructor(private readonly vm: KvmVm) {}
 
-  /** True once anything (even only the reserved ranges) has been inserted. */
-  get configured(): boolean {
-    return this.ranges.length > 0;
-  }
+  /** True once anything (even only the reserved ranges) has been inserted (kvm_smccc_filter_configured). */
+  configured = false;
 
   /** The inserted ranges, reserved ones included, sorted by start. */
   list(): readonly FilterRange[] {
@@ -122,6 +120,7 @@ export class SmcccFilter {
   }
 
   private insert(start: number, end: number, action: number, reserved: boolean): void {
+    this.configured = true;
     this.ranges.push({ start, end, action, reserved });
     this.ranges.sort((a, b) => a.start - b.start);
   }

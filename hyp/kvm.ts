@@ -322,8 +322,16 @@ export class KvmVm {
     if (this.mode === "firmware") return this.firmware.call(v, ctx, "hvc");
     if (this.mode !== "kvm") return this.stub.hvc(v, ctx);
     const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
+    // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
+    // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
+    if (ctx.fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
+
+    return this.smcccCall(v, ctx, t);
+  }
+
+  /** What EL2 does before the host sees an HVC: the workaround fast path, pKVM's handlers. */
+  private hvcEl2(v: KvmVcpu, ctx: CallCtx, t: number): OutcomeCode {
     const fid = ctx.fid;
-    // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync): not filtered, not gated, imm ignored.
     if (
       fid === SMCCC.ARCH_WORKAROUND_1 || fid === SMCCC.ARCH_WORKAROUND_2 ||
       (fid === SMCCC.ARCH_WORKAROUND_3 && this.profile.wa3)
@@ -379,8 +387,7 @@ export class KvmVm {
   /** The SMCCC dispatcher for a bound context; `t` is the trace slot. */
   smcccCall(v: KvmVcpu, ctx: CallCtx, t: number): OutcomeCode {
     const fid = ctx.fid;
-    const action = this.filter.action(fid);
-    if (action === FILTER_ACTION.HANDLE) {
+    if (!this.filter.configured || this.filter.action(fid) === FILTER_ACTION.HANDLE) {
       if (!this.allowed(fid)) {
         ctx.ret(-1);
         this.trace.end(t, ctx, R["bitmap-deny"], T.kvm, Outcome.CONTINUE);
@@ -391,7 +398,13 @@ export class KvmVm {
       this.trace.end(t, ctx, R.service, service.traceId, o);
       return o;
     }
-    if (action === FILTER_ACTION.DENY) {
+    return this.filtered(v, ctx, t);
+  }
+
+  /** A call the SMCCC filter denies or forwards (spec 5). */
+  private filtered(v: KvmVcpu, ctx: CallCtx, t: number): OutcomeCode {
+    const fid = ctx.fid;
+    if (this.filter.action(fid) === FILTER_ACTION.DENY) {
       ctx.ret(-1);
       this.trace.end(t, ctx, R["filter-deny"], T.filter, Outcome.CONTINUE);
       return Outcome.CONTINUE;

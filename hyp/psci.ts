@@ -31,10 +31,16 @@ export class PsciService implements Service {
   constructor(private readonly vm: KvmVm) {}
 
   handle(ctx: CallCtx): OutcomeCode {
-    const v = this.vm.vcpus[ctx.port.index];
     // kvm_psci_check_allowed_function: SMC64 IDs are not allowed from AArch32.
     if ((ctx.fid & FID.SMC64) && ctx.port.aarch32()) return ctx.ret(PSCI.RET_NOT_SUPPORTED);
     const version = this.vm.psciVersionOf();
+    // The most frequent call, answered the way psci1x / psci02 would (kept small for inlining).
+    if (ctx.fid === PSCI.VERSION && version !== PSCI.VERSION_0_1) return ctx.ret(version);
+    return this.dispatch(ctx, version);
+  }
+
+  private dispatch(ctx: CallCtx, version: number): OutcomeCode {
+    const v = this.vm.vcpus[ctx.port.index];
     if (version === PSCI.VERSION_0_1) return this.psci01(ctx, v);
     if (version === PSCI.VERSION_0_2) return this.psci02(ctx, v);
     return this.psci1x(ctx, v, version & 0xffff);
