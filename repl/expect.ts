@@ -46,7 +46,10 @@ function matches(v: bigint, e: Expected): boolean {
 }
 
 function show(fid: number, x: readonly bigint[], n: number, e: Expected): string {
-  if (typeof e === "function") return `a value satisfying ${e.name || "the predicate"}`;
+  if (typeof e === "function") {
+    return (e as { expected?: string }).expected ??
+      `a value satisfying ${e.name || "the predicate"}`;
+  }
   const want = BigInt.asUintN(64, BigInt(e));
   const copy = [...x];
   copy[n] = want;
@@ -57,7 +60,9 @@ function show(fid: number, x: readonly bigint[], n: number, e: Expected): string
  * Expect a call result. A bare value means `{ x0: value }`.
  */
 export function expectCall(r: CallResult, want: Expected | CallExpectation, msg?: string): void {
-  const exp: CallExpectation = typeof want === "object" && want !== null ? want as CallExpectation : { x0: want as Expected };
+  const exp: CallExpectation = typeof want === "object" && want !== null
+    ? want as CallExpectation
+    : { x0: want as Expected };
   const name = fidName(r.fid);
   const x = r.x;
   const prefix = msg ? `${msg}: ` : "";
@@ -65,7 +70,9 @@ export function expectCall(r: CallResult, want: Expected | CallExpectation, msg?
     const e = exp[k];
     if (e !== undefined && !matches(x[n], e)) {
       throw new ScenarioError(
-        `${prefix}${name} returned ${k} = ${n === 0 ? decoded(r.fid, x) : hex64(x[n])}, expected ${show(r.fid, x, n, e)}`,
+        `${prefix}${name} returned ${k} = ${n === 0 ? decoded(r.fid, x) : hex64(x[n])}, expected ${
+          show(r.fid, x, n, e)
+        }`,
         e,
         x[n],
       );
@@ -75,7 +82,11 @@ export function expectCall(r: CallResult, want: Expected | CallExpectation, msg?
   if (exp.blocked !== undefined) {
     const got = r.blocked ?? false;
     if (got !== exp.blocked) {
-      throw new ScenarioError(`${prefix}${name}: vCPU blocked = ${got}, expected ${exp.blocked}`, exp.blocked, got);
+      throw new ScenarioError(
+        `${prefix}${name}: vCPU blocked = ${got}, expected ${exp.blocked}`,
+        exp.blocked,
+        got,
+      );
     }
   }
 }
@@ -85,13 +96,24 @@ function checkExit(got: VcpuExit | null, want: CallExpectation["exit"], what: st
     if (got) throw new ScenarioError(`${what}: unexpected ${describeExit(got)}`, null, got);
     return;
   }
-  if (!got) throw new ScenarioError(`${what}: expected an exit (${JSON.stringify(want)}), the call stayed in the kernel model`);
-  const flat: Record<string, unknown> = { ...got, ...("flags" in got ? { smc: got.flags.smc } : {}) };
+  if (!got) {
+    throw new ScenarioError(
+      `${what}: expected an exit (${JSON.stringify(want)}), the call stayed in the kernel model`,
+    );
+  }
+  const flat: Record<string, unknown> = {
+    ...got,
+    ...("flags" in got ? { smc: got.flags.smc } : {}),
+  };
   for (const [k, v] of Object.entries(want ?? {})) {
     const a = flat[k];
     const same = Array.isArray(v) ? JSON.stringify(v, big) === JSON.stringify(a, big) : a === v;
     if (!same) {
-      throw new ScenarioError(`${what}: ${describeExit(got)}; expected ${k} = ${JSON.stringify(v, big)}`, v, a);
+      throw new ScenarioError(
+        `${what}: ${describeExit(got)}; expected ${k} = ${JSON.stringify(v, big)}`,
+        v,
+        a,
+      );
     }
   }
 }
@@ -100,7 +122,9 @@ const big = (_k: string, v: unknown) => typeof v === "bigint" ? `0x${v.toString(
 
 /** "system_event SHUTDOWN data [0x1]" / "hypercall exit nr PSCI_VERSION (hvc)". */
 export function describeExit(e: VcpuExit): string {
-  if (e.reason === "hypercall") return `hypercall exit nr ${fidName(e.nr)} (${e.flags.smc ? "smc" : "hvc"})`;
+  if (e.reason === "hypercall") {
+    return `hypercall exit nr ${fidName(e.nr)} (${e.flags.smc ? "smc" : "hvc"})`;
+  }
   return `system_event ${e.type} data [${e.data.map((d) => `0x${d.toString(16)}`).join(", ")}]`;
 }
 
@@ -111,18 +135,35 @@ export function expectErrno(fn: () => unknown, errno: string, msg?: string): Kvm
   } catch (e) {
     const err = e as KvmError;
     if (err?.name === "KvmError" && err.errno === errno) return err;
-    throw new ScenarioError(`${msg ? msg + ": " : ""}expected ${errno}, got ${err?.name ?? typeof e}: ${err?.message ?? e}`, errno, err);
+    throw new ScenarioError(
+      `${msg ? msg + ": " : ""}expected ${errno}, got ${err?.name ?? typeof e}: ${
+        err?.message ?? e
+      }`,
+      errno,
+      err,
+    );
   }
-  throw new ScenarioError(`${msg ? msg + ": " : ""}expected ${errno}, but the operation succeeded`, errno, undefined);
+  throw new ScenarioError(
+    `${msg ? msg + ": " : ""}expected ${errno}, but the operation succeeded`,
+    errno,
+    undefined,
+  );
 }
 
 /** Expect a ONE_REG register (name or id) of a vCPU or VM to hold `value`. */
-export function expectReg(target: Vcpu | Vm, reg: string | bigint, value: Expected, msg?: string): void {
+export function expectReg(
+  target: Vcpu | Vm,
+  reg: string | bigint,
+  value: Expected,
+  msg?: string,
+): void {
   const got = target.getOneReg(reg);
   if (!matches(got, value)) {
     const name = typeof reg === "bigint" ? `0x${reg.toString(16)}` : reg;
     throw new ScenarioError(
-      `${msg ? msg + ": " : ""}${name} = ${hex64(got)}, expected ${typeof value === "function" ? "a matching value" : hex64(BigInt(value))}`,
+      `${msg ? msg + ": " : ""}${name} = ${hex64(got)}, expected ${
+        typeof value === "function" ? "a matching value" : hex64(BigInt(value))
+      }`,
       value,
       got,
     );
@@ -141,7 +182,13 @@ export function expectUart(vm: { uart: { text(): string } }, text: string | RegE
   const ok = typeof text === "string" ? out.includes(text) : text.test(out);
   if (!ok) {
     const tail = out.length > 400 ? "…" + out.slice(-400) : out;
-    throw new ScenarioError(`UART output does not ${typeof text === "string" ? "contain" : "match"} ${JSON.stringify(String(text))}; it is:\n${tail}`, text, out);
+    throw new ScenarioError(
+      `UART output does not ${typeof text === "string" ? "contain" : "match"} ${
+        JSON.stringify(String(text))
+      }; it is:\n${tail}`,
+      text,
+      out,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { describeResult, fidName, type TraceEntry } from "../hyp/mod.ts";
+import { describeResult, fidName, type TraceEntry, type VcpuExit } from "../hyp/mod.ts";
 
 /** A 64-bit value as 0x + 16 hex digits. */
 export function hex64(v: bigint | number): string {
@@ -29,7 +29,9 @@ export function traceLine(e: TraceEntry): string {
   const args = e.args.map((a) => hex(a)).join(", ");
   const via = e.route === "service" ? e.service : e.route;
   const out = e.outcome === "continue" ? "" : ` ${e.outcome}`;
-  return `#${e.seq} cpu${e.cpu} EL${e.el} ${e.conduit} ${e.name}(${args}) → x0 = ${decoded(e.fid, e.result)} [${via}]${out}`;
+  return `#${e.seq} cpu${e.cpu} EL${e.el} ${e.conduit} ${e.name}(${args}) → x0 = ${
+    decoded(e.fid, e.result)
+  } [${via}]${out}`;
 }
 
 /** The name of a function ID, for messages. */
@@ -56,7 +58,8 @@ export function setColour(on: boolean | undefined): void {
   colourOn = on;
 }
 
-const code = (open: number, close: number) => (s: string) => useColour() ? `\x1b[${open}m${s}\x1b[${close}m` : s;
+const code = (open: number, close: number) => (s: string) =>
+  useColour() ? `\x1b[${open}m${s}\x1b[${close}m` : s;
 
 /** ANSI styles, no-ops when colour is off. */
 export const style = {
@@ -67,3 +70,148 @@ export const style = {
   yellow: code(33, 39),
   cyan: code(36, 39),
 };
+
+/** What {@link formatCall} needs from a call result (a `CallResult`). */
+export interface CallOutcome {
+  readonly fid: number;
+  readonly x: readonly bigint[];
+  readonly exit: VcpuExit | null;
+  readonly blocked?: "stopped" | "wfi";
+  readonly exception?: { el: number; esr: number; vector: bigint };
+}
+
+/**
+ * A call result as the shell prints it: `x0 = 0x0000000000010003  PSCI 1.3`,
+ * then x1..x3 when any is nonzero, then the exit, block or exception.
+ *
+ * @example
+ * ```ts
+ * import { formatCall } from "./format.ts";
+ * const r = { fid: 0x84000000, x: [0x10001n, 0n, 0n, 0n], exit: null };
+ * console.assert(formatCall(r) === "x0 = 0x0000000000010001  PSCI 1.1");
+ * ```
+ */
+export function formatCall(r: CallOutcome, opts: { stub?: boolean } = {}): string {
+  const d = describeResult(r.fid, r.x, opts);
+  const lines = [`x0 = ${hex64(r.x[0])}${d ? `  ${style.cyan(d)}` : ""}`];
+  if (r.x.slice(1, 4).some((v) => v !== 0n)) {
+    for (let n = 1; n < 4; n++) lines.push(`x${n} = ${hex64(r.x[n])}`);
+  }
+  if (r.exit) lines.push(style.yellow(`exit: ${describeVcpuExit(r.exit)}`));
+  if (r.blocked) {
+    lines.push(style.yellow(
+      `vCPU blocked: ${
+        r.blocked === "stopped" ? "stopped (off until PSCI CPU_ON)" : "in WFI until an event"
+      }`,
+    ));
+  }
+  if (r.exception) {
+    lines.push(style.yellow(
+      `exception: taken to EL${r.exception.el}, ESR 0x${
+        (r.exception.esr >>> 0).toString(16)
+      }, vector ${hex64(r.exception.vector)}`,
+    ));
+  }
+  return lines.join("\n");
+}
+
+/** "system_event SHUTDOWN data [0x0]" / "hypercall to the VMM: nr 0xc6000040 KVM_... (hvc)". */
+export function describeVcpuExit(e: VcpuExit): string {
+  if (e.reason === "hypercall") {
+    return `hypercall to the VMM: nr ${hex(e.nr)} ${fidName(e.nr)} (${
+      e.flags.smc ? "smc" : "hvc"
+    }, imm ${e.flags.imm16})`;
+  }
+  return `system_event ${e.type} data [${e.data.map((d) => hex(d)).join(", ")}]`;
+}
+
+/**
+ * What a firmware register value means (seed 003 fw-pseudo-registers.rst;
+ * uapi asm/kvm.h KVM_REG_ARM_*), for `regs`: "PSCI 1.3", "AVAIL",
+ * "TRNG_V1_0", "FUNC_FEAT | PTP".
+ */
+export function describeFwReg(name: string, v: bigint): string {
+  const n = name.replace(/^KVM_REG_ARM_/, "");
+  const bits = (names: string[]) => {
+    const on = names.filter((_, i) => (v >> BigInt(i)) & 1n);
+    return on.length ? on.join(" | ") : "none";
+  };
+  switch (n) {
+    case "PSCI_VERSION":
+      return `PSCI ${(v >> 16n) & 0xffffn}.${v & 0xffffn}`;
+    case "SMCCC_ARCH_WORKAROUND_1":
+    case "SMCCC_ARCH_WORKAROUND_3":
+      return [`NOT_AVAIL`, `AVAIL`, `NOT_REQUIRED`][Number(v)] ?? "";
+    case "SMCCC_ARCH_WORKAROUND_2": {
+      const level = ["NOT_AVAIL", "UNKNOWN", "AVAIL", "NOT_REQUIRED"][Number(v & 0xfn)] ?? "";
+      return level && v & 0x10n ? `${level} | ENABLED` : level;
+    }
+    case "STD_BMAP":
+      return bits(["TRNG_V1_0"]);
+    case "STD_HYP_BMAP":
+      return bits(["PV_TIME"]);
+    case "VENDOR_HYP_BMAP":
+      return bits(["FUNC_FEAT", "PTP"]);
+    case "VENDOR_HYP_BMAP_2":
+      return bits(["DISCOVER_IMPL_VER", "DISCOVER_IMPL_CPUS"]);
+  }
+  return "";
+}
+
+/** An error as one line: "KvmError: KVM_SET_ONE_REG failed with EBUSY: ...". */
+export function errorLine(e: unknown): string {
+  if (e instanceof Error || (e && typeof e === "object" && "message" in e)) {
+    const err = e as Error;
+    const msg = String(err.message ?? "").split("\n")[0];
+    const name = err.name && err.name !== "Error" && err.name !== "UsageError"
+      ? `${err.name}: `
+      : "";
+    return `${name}${msg}`;
+  }
+  return `Uncaught ${typeof e === "string" ? e : Deno.inspect(e)}`;
+}
+
+/**
+ * A one-line progress indicator for long runs: drawn on stderr only when
+ * stderr is a terminal, and only once the run has taken `delayMs`.
+ */
+export class Progress {
+  private readonly start = performance.now();
+  private shown = false;
+  private last = 0;
+  private readonly tty: boolean;
+  private readonly enc = new TextEncoder();
+
+  constructor(private readonly delayMs = 1000, tty?: boolean) {
+    let t = false;
+    try {
+      t = Deno.stderr.isTerminal();
+    } catch {
+      t = false;
+    }
+    this.tty = tty ?? t;
+  }
+
+  /** Show `text` (throttled to 10 updates a second). */
+  update(text: string): void {
+    if (!this.tty) return;
+    const now = performance.now();
+    if (now - this.start < this.delayMs || now - this.last < 100) return;
+    this.last = now;
+    this.shown = true;
+    const cols = (() => {
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return 80;
+      }
+    })();
+    Deno.stderr.writeSync(this.enc.encode(`\r\x1b[2K${text.slice(0, cols - 1)}`));
+  }
+
+  /** Erase the line (before printing a result, and at the end). */
+  clear(): void {
+    if (this.shown) Deno.stderr.writeSync(this.enc.encode("\r\x1b[2K"));
+    this.shown = false;
+  }
+}

@@ -1,101 +1,97 @@
 /**
  * The hvsh command line: `deno task hvsh <command>` or `./hvsh <command>`.
+ * The commands come from the command table (commands.ts).
  *
  * Exit codes a CI job can trust: 0 pass, 1 scenario failure, 2 usage error,
- * 3 guest error.
+ * 3 guest error. Every error is one line on stderr.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * console.assert(await main(["--version"], { out() {}, err() {} }) === 0);
+ * ```
  *
  * @module
  */
 
-import { Command, CommanderError, InvalidArgumentError } from "commander";
-import denoJson from "../deno.json" with { type: "json" };
-import { discover, runScenarios } from "./runner.ts";
-import { junit, pretty, prettyScenario, summaryLine, tap } from "./report.ts";
-import { style } from "./format.ts";
+import { CommanderError } from "commander";
+import type { Io } from "./actions.ts";
+import { buildProgram, EXIT } from "./commands.ts";
 
-/** Exit codes. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, GUEST: 3 } as const;
+export { EXIT };
 
-function shardArg(v: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(v);
-  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n, e.g. 2/4`);
-  }
-  return { index, count };
+const stdio: Io = {
+  out: (s) => console.log(s),
+  err: (s) => console.error(s),
+};
+
+/** "Allowed choices are a, b." → "allowed: a, b"; "--cpus must be …" → "must be …". */
+function tidy(why: string): string {
+  return why.replace(/^Allowed choices are (.*)\.$/, "allowed: $1").replace(
+    /^--?[\w-]+ (must)/,
+    "$1",
+  );
 }
 
-/** Build the program (a fresh one per parse: commander keeps option state). */
-export function program(): Command {
-  const cmd = new Command("hvsh")
-    .description("A scripting shell for KVM/arm64 virtual machines: call, script and boot an exact model of KVM")
-    .version(denoJson.version, "-V, --version")
-    .showHelpAfterError("(run hvsh --help for usage)")
-    .exitOverride();
-
-  cmd.command("test")
-    .description("Run scenario files (TypeScript or YAML) and report per scenario and step")
-    .argument("[paths...]", "scenario files or directories", ["scripts"])
-    .option("--reporter <kind>", "pretty, tap or junit", "pretty")
-    .option("--junit-path <file>", "also write a JUnit XML report to this file")
-    .option("--filter <text>", "only scenarios whose name, file or tag contains text (or matches /regex/)")
-    .option("--shard <i/n>", "run only shard i of n (for CI matrices)", shardArg)
-    .option("--bail", "stop at the first failure")
-    .action(async (paths, opts) => {
-      if (!["pretty", "tap", "junit"].includes(opts.reporter)) {
-        throw new InvalidArgumentError(`--reporter must be pretty, tap or junit, not ${opts.reporter}`);
-      }
-      const files = await discover(paths);
-      let lastFile = "";
-      const stream = opts.reporter === "pretty";
-      const rep = await runScenarios(files, {
-        filter: opts.filter,
-        shard: opts.shard,
-        bail: opts.bail,
-        onResult: stream
-          ? (r) => {
-            if (r.file !== lastFile) console.log(style.bold(lastFile = r.file));
-            console.log(prettyScenario(r));
-          }
-          : undefined,
-      });
-      if (stream) console.log(`\n${summaryLine(rep)}`);
-      else console.log(opts.reporter === "tap" ? tap(rep) : junit(rep));
-      if (opts.junitPath) await Deno.writeTextFile(opts.junitPath, junit(rep));
-      if (rep.results.length === 0) console.error("No scenarios found in " + paths.join(", "));
-      Deno.exitCode = rep.failed ? EXIT.FAILED : EXIT.OK;
-    });
-
-  cmd.command("run")
-    .description("Run one scenario file and print its report")
-    .argument("<scenario>", "a .ts, .yaml or .yml scenario file")
-    .action(async (file) => {
-      const rep = await runScenarios(await discover([file]));
-      console.log(pretty(rep));
-      Deno.exitCode = rep.failed ? EXIT.FAILED : EXIT.OK;
-    });
-
-  return cmd;
+/** A commander error as one sentence-case line: "Unknown command: cal (did you mean call?)". */
+export function commanderMessage(e: CommanderError): string {
+  let m = e.message.replace(/^error: /, "").replace(/\n+/g, " ").trim();
+  m = m
+    .replace(/^unknown command '([^']*)'/, "Unknown command: $1")
+    .replace(/^unknown option '([^']*)'/, "Unknown option: $1")
+    .replace(/^missing required argument '([^']*)'/, "Missing argument: $1")
+    .replace(/^option '([^']*)' argument missing/, "Missing value for option $1")
+    .replace(
+      /^too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./,
+      (_, c, n, g) => `Too many arguments${c ? ` for ${c}` : ""}: expected ${n}, got ${g}`,
+    )
+    .replace(
+      /^option '(-[^' ,]*)[^']*' argument '([^']*)' is invalid\. (.*)$/,
+      (_, o, v, why) => `Invalid value for ${o}: ${v} (${tidy(why)})`,
+    )
+    .replace(
+      /^command-argument value '([^']*)' is invalid for argument '([^']*)'\. (.*)$/,
+      (_, v, a, why) => `Invalid ${a}: ${v} (${tidy(why)})`,
+    )
+    .replace(/\(Did you mean ([^?]*)\?\)/, "(did you mean $1?)");
+  return m.charAt(0).toUpperCase() + m.slice(1);
 }
 
 /** Run the CLI with `args`; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  Deno.exitCode = 0;
+export async function main(args: string[], io: Io = stdio): Promise<number> {
+  let code: number = EXIT.OK;
+  const ctx = { mode: "cli" as const, io, exit: (c: number) => void (code = c) };
   try {
-    await program().parseAsync(args, { from: "user" });
-    return Number(Deno.exitCode ?? 0);
+    await buildProgram("cli", ctx).parseAsync(args, { from: "user" });
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+      if (
+        e.code === "commander.helpDisplayed" || e.code === "commander.version" ||
+        e.code === "commander.help"
+      ) {
         return EXIT.OK;
       }
+      if (e.code === "commander.executeSubCommandAsync") return EXIT.OK;
+      const hint = e.code === "commander.unknownCommand" ? "; hvsh --help lists the commands" : "";
+      io.err(`hvsh: ${commanderMessage(e)}${hint}`);
       return EXIT.USAGE;
     }
-    if (e instanceof InvalidArgumentError || e instanceof TypeError || e instanceof Deno.errors.NotFound) {
-      console.error(`hvsh: ${(e as Error).message}`);
-      return EXIT.USAGE;
+    const { errorLine } = await import("./format.ts");
+    const err = e as Error;
+    io.err(`hvsh: ${errorLine(e)}`);
+    switch (err?.name) {
+      case "UsageError":
+      case "KvmError":
+      case "ImageError":
+      case "AsmError":
+      case "RangeError":
+      case "NotFound":
+      case "PermissionDenied":
+        return EXIT.USAGE;
+      case "GuestError":
+        return EXIT.GUEST;
     }
-    console.error(`hvsh: ${(e as Error)?.message ?? e}`);
     return EXIT.FAILED;
   }
 }

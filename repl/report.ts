@@ -13,8 +13,14 @@ const ms = (n: number) => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
 /** One scenario as the pretty reporter prints it (used for streaming progress). */
 export function prettyScenario(r: ScenarioResult): string {
   const lines: string[] = [];
-  const mark = r.status === "passed" ? style.green("✔") : r.status === "failed" ? style.red("✘") : style.yellow("∼");
-  const skip = r.status === "skipped" ? style.yellow(` skipped${r.skipReason ? `: ${r.skipReason}` : ""}`) : "";
+  const mark = r.status === "passed"
+    ? style.green("✔")
+    : r.status === "failed"
+    ? style.red("✘")
+    : style.yellow("∼");
+  const skip = r.status === "skipped"
+    ? style.yellow(` skipped${r.skipReason ? `: ${r.skipReason}` : ""}`)
+    : "";
   lines.push(`  ${mark} ${r.name} ${style.dim(`(${ms(r.ms)})`)}${skip}`);
   for (const s of r.steps) {
     lines.push(`      ${s.status === "passed" ? style.green("✔") : style.red("✘")} ${s.name}`);
@@ -64,7 +70,9 @@ export function tap(rep: RunReport): string {
     if (r.steps.length) {
       out.push(`# Subtest: ${r.name}`);
       out.push(`    1..${r.steps.length}`);
-      r.steps.forEach((s, j) => out.push(`    ${s.status === "passed" ? "ok" : "not ok"} ${j + 1} - ${s.name}`));
+      r.steps.forEach((s, j) =>
+        out.push(`    ${s.status === "passed" ? "ok" : "not ok"} ${j + 1} - ${s.name}`)
+      );
     }
     const name = `${r.name.replace(/#/g, "\\#")}`;
     if (r.status === "skipped") {
@@ -95,21 +103,47 @@ const xml = (s: string) =>
 export function junit(rep: RunReport): string {
   const files = [...new Set(rep.results.map((r) => r.file))];
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="hvsh" tests="${rep.results.length}" failures="${rep.failed}" skipped="${rep.skipped}" time="${(rep.ms / 1000).toFixed(3)}">`);
+  out.push(
+    `<testsuites name="hvsh" tests="${rep.results.length}" failures="${rep.failed}" skipped="${rep.skipped}" time="${
+      (rep.ms / 1000).toFixed(3)
+    }">`,
+  );
   for (const f of files) {
     const rs = rep.results.filter((r) => r.file === f);
-    const fail = rs.filter((r) => r.status === "failed").length, skip = rs.filter((r) => r.status === "skipped").length;
+    const fail = rs.filter((r) => r.status === "failed").length,
+      skip = rs.filter((r) => r.status === "skipped").length;
     const time = rs.reduce((a, r) => a + r.ms, 0) / 1000;
-    out.push(`  <testsuite name="${xml(f)}" tests="${rs.length}" failures="${fail}" skipped="${skip}" time="${time.toFixed(3)}">`);
+    out.push(
+      `  <testsuite name="${
+        xml(f)
+      }" tests="${rs.length}" failures="${fail}" skipped="${skip}" time="${time.toFixed(3)}">`,
+    );
     for (const r of rs) {
-      out.push(`    <testcase classname="${xml(f)}" name="${xml(r.name)}" time="${(r.ms / 1000).toFixed(3)}">`);
+      out.push(
+        `    <testcase classname="${xml(f)}" name="${xml(r.name)}" time="${
+          (r.ms / 1000).toFixed(3)
+        }">`,
+      );
       if (r.status === "skipped") out.push(`      <skipped message="${xml(r.skipReason ?? "")}"/>`);
       if (r.status === "failed") {
-        const body = [r.error?.stack ?? r.error?.message ?? "", ...(r.trace.length ? ["calls before the failure:", ...r.trace] : [])].join("\n");
-        out.push(`      <failure message="${xml(r.error?.message ?? "failed")}" type="${xml(r.error?.name ?? "Error")}">${xml(body)}</failure>`);
+        const body = [
+          r.error?.stack ?? r.error?.message ?? "",
+          ...(r.trace.length ? ["calls before the failure:", ...r.trace] : []),
+        ].join("\n");
+        out.push(
+          `      <failure message="${xml(r.error?.message ?? "failed")}" type="${
+            xml(r.error?.name ?? "Error")
+          }">${xml(body)}</failure>`,
+        );
       }
       if (r.steps.length) {
-        out.push(`      <system-out>${xml(r.steps.map((s) => `${s.status === "passed" ? "ok" : "FAILED"} ${s.name}`).join("\n"))}</system-out>`);
+        out.push(
+          `      <system-out>${
+            xml(
+              r.steps.map((s) => `${s.status === "passed" ? "ok" : "FAILED"} ${s.name}`).join("\n"),
+            )
+          }</system-out>`,
+        );
       }
       out.push("    </testcase>");
     }

@@ -25,6 +25,8 @@ export interface ScenarioResult {
   notes: string[];
   /** The last SMCCC calls of the scenario's VMs when it failed, formatted. */
   trace: string[];
+  /** Set when the entry stands for a file that could not be loaded. */
+  loadError?: boolean;
 }
 
 /** A whole run. */
@@ -44,6 +46,8 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   /** Stop at the first failure. */
   bail?: boolean;
+  /** Called before each scenario runs: its index among the `total` selected (progress). */
+  onStart?: (s: LoadedScenario, index: number, total: number) => void;
   /** Called after each scenario (progress). */
   onResult?: (r: ScenarioResult) => void;
   /** How many trailing calls to show for a failure (default 8). */
@@ -70,7 +74,10 @@ export async function discover(paths: string[]): Promise<string[]> {
     if (info.isDirectory) {
       const entries: string[] = [];
       for await (const e of Deno.readDir(p)) {
-        if (e.isFile && SCENARIO_FILE.test(e.name) && !e.name.startsWith("_") && !e.name.endsWith("_test.ts")) {
+        if (
+          e.isFile && SCENARIO_FILE.test(e.name) && !e.name.startsWith("_") &&
+          !e.name.endsWith("_test.ts")
+        ) {
           entries.push(`${p.replace(/\/$/, "")}/${e.name}`);
         } else if (e.isDirectory && !e.name.startsWith(".") && !e.name.startsWith("_")) {
           entries.push(...await discover([`${p.replace(/\/$/, "")}/${e.name}`]));
@@ -78,7 +85,9 @@ export async function discover(paths: string[]): Promise<string[]> {
       }
       out.push(...entries.sort());
     } else {
-      if (!SCENARIO_FILE.test(p)) throw new TypeError(`Not a scenario file (.ts, .yaml or .yml): ${p}`);
+      if (!SCENARIO_FILE.test(p)) {
+        throw new TypeError(`Not a scenario file (.ts, .yaml or .yml): ${p}`);
+      }
       out.push(p);
     }
   }
@@ -112,9 +121,20 @@ function wanted(s: LoadedScenario, filter?: string): boolean {
 
 /** Run one scenario. */
 export async function runOne(s: LoadedScenario, traceLines = 8): Promise<ScenarioResult> {
-  const base = { file: s.file, name: s.name, steps: [] as StepResult[], notes: [] as string[], trace: [] as string[] };
+  const base = {
+    file: s.file,
+    name: s.name,
+    steps: [] as StepResult[],
+    notes: [] as string[],
+    trace: [] as string[],
+  };
   if (s.options.skip) {
-    return { ...base, status: "skipped", ms: 0, skipReason: typeof s.options.skip === "string" ? s.options.skip : "" };
+    return {
+      ...base,
+      status: "skipped",
+      ms: 0,
+      skipReason: typeof s.options.skip === "string" ? s.options.skip : "",
+    };
   }
   const vms: Vm[] = [];
   const start = performance.now();
@@ -125,7 +145,9 @@ export async function runOne(s: LoadedScenario, traceLines = 8): Promise<Scenari
     const trace: string[] = [];
     vms.forEach((vm, i) => {
       const calls = vm.trace.last(traceLines);
-      if (calls.length) trace.push(...(vms.length > 1 ? [`vm ${i}:`] : []), ...calls.map(traceLine));
+      if (calls.length) {
+        trace.push(...(vms.length > 1 ? [`vm ${i}:`] : []), ...calls.map(traceLine));
+      }
     });
     return { ...base, status: "failed", ms: performance.now() - start, error: e as Error, trace };
   }
@@ -140,7 +162,17 @@ export async function runScenarios(files: string[], opts: RunOptions = {}): Prom
     try {
       all.push(...await loadFile(f));
     } catch (e) {
-      results.push({ file: f, name: `load ${f}`, status: "failed", ms: 0, steps: [], notes: [], trace: [], error: e as Error });
+      results.push({
+        file: f,
+        name: `load ${f}`,
+        status: "failed",
+        ms: 0,
+        steps: [],
+        notes: [],
+        trace: [],
+        error: e as Error,
+        loadError: true,
+      });
     }
   }
   let picked = all.filter((s) => wanted(s, opts.filter));
@@ -149,7 +181,8 @@ export async function runScenarios(files: string[], opts: RunOptions = {}): Prom
     picked = picked.filter((_, k) => k % count === index - 1);
   }
   for (const r of results) opts.onResult?.(r);
-  for (const s of picked) {
+  for (const [i, s] of picked.entries()) {
+    opts.onStart?.(s, i, picked.length);
     const r = await runOne(s, opts.traceLines);
     results.push(r);
     opts.onResult?.(r);

@@ -98,7 +98,12 @@ export function makeContext(vms: Vm[], steps: StepResult[], notes: string[]): Sc
     step<T>(name: string, fn: () => T): T {
       const start = performance.now();
       const done = (error?: Error) =>
-        steps.push({ name, status: error ? "failed" : "passed", ms: performance.now() - start, error });
+        steps.push({
+          name,
+          status: error ? "failed" : "passed",
+          ms: performance.now() - start,
+          error,
+        });
       let out: T;
       try {
         out = fn();
