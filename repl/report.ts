@@ -63,18 +63,23 @@ export function pretty(rep: RunReport): string {
 
 const yamlStr = (s: string) => JSON.stringify(s);
 
+/** A TAP description: one line, `\` and `#` escaped (TAP 14 "Test Point"). */
+function tapText(s: string): string {
+  return s.replace(/\s*\n\s*/g, " ").replace(/\\/g, "\\\\").replace(/#/g, "\\#");
+}
+
 /** TAP version 14, steps as subtests. */
 export function tap(rep: RunReport): string {
   const out = ["TAP version 14", `1..${rep.results.length}`];
   rep.results.forEach((r, i) => {
     if (r.steps.length) {
-      out.push(`# Subtest: ${r.name}`);
+      out.push(`# Subtest: ${r.name.replace(/\s*\n\s*/g, " ")}`);
       out.push(`    1..${r.steps.length}`);
       r.steps.forEach((s, j) =>
-        out.push(`    ${s.status === "passed" ? "ok" : "not ok"} ${j + 1} - ${s.name}`)
+        out.push(`    ${s.status === "passed" ? "ok" : "not ok"} ${j + 1} - ${tapText(s.name)}`)
       );
     }
-    const name = `${r.name.replace(/#/g, "\\#")}`;
+    const name = tapText(r.name);
     if (r.status === "skipped") {
       out.push(`ok ${i + 1} - ${name} # SKIP${r.skipReason ? ` ${r.skipReason}` : ""}`);
     } else if (r.status === "passed") {

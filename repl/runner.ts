@@ -94,6 +94,8 @@ export async function discover(paths: string[]): Promise<string[]> {
   return out;
 }
 
+const imported = new Map<string, Promise<ScenarioDef[]>>();
+
 /** Import one file's scenarios (TypeScript by import, YAML by the YAML loader). */
 export async function loadFile(file: string): Promise<LoadedScenario[]> {
   let defs: ScenarioDef[];
@@ -101,9 +103,11 @@ export async function loadFile(file: string): Promise<LoadedScenario[]> {
     const { loadYamlScenarios } = await import("./yaml_scenario.ts");
     defs = await loadYamlScenarios(file);
   } else {
+    // A module runs once per process: keep what its first import registered.
     const url = pathToFileURL(resolve(file)).href;
-
-    defs = await collectScenarios(() => import(url));
+    let got = imported.get(url);
+    if (!got) imported.set(url, got = collectScenarios(() => import(url)));
+    defs = await got;
   }
   return defs.map((d) => ({ ...d, file }));
 }

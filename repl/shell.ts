@@ -28,7 +28,7 @@ import * as api from "../mod.ts";
 import { CallResult, type VmOptions } from "../machine/mod.ts";
 import { asm } from "../machine/cpu/asm.ts";
 import { disassemble } from "../machine/cpu/disasm.ts";
-import type { TraceEntry } from "../hyp/mod.ts";
+import { FW_REGS, type TraceEntry } from "../hyp/mod.ts";
 import type { Io } from "./actions.ts";
 import { coreDump, infoCommand } from "./actions.ts";
 import { buildProgram, type CommandContext, completionOf, replHelp } from "./commands.ts";
@@ -347,6 +347,7 @@ export function startShell(opts: ShellOptions = {}): Promise<number> {
   // The public API, the session's VM and vCPU, and helpers, in the global scope.
   const scope: Record<string, unknown> = {
     ...api,
+    FW_REGS,
     asm,
     disassemble,
     hex,

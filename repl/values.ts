@@ -14,7 +14,8 @@
  * @module
  */
 
-import { HYP_STUB_NAMES, parseCall } from "../hyp/mod.ts";
+import { FW_REGS, HYP_STUB_NAMES, parseCall } from "../hyp/mod.ts";
+import { SYSREGS } from "../machine/sysregs.ts";
 
 /** Bad input from the user: the CLI exits with the usage code (2), the REPL prints one line. */
 export class UsageError extends Error {
@@ -101,8 +102,9 @@ export function parseAssignment(text: string): { reg: string; value: bigint } {
 }
 
 /**
- * Split a command line into words: whitespace separates, single and double
- * quotes group, backslash escapes the next character.
+ * Split a command line into words as a POSIX shell does: whitespace
+ * separates, single and double quotes group, a backslash escapes the next
+ * character (inside double quotes only `"` and `\`).
  */
 export function splitWords(line: string): string[] {
   const out: string[] = [];
@@ -111,8 +113,9 @@ export function splitWords(line: string): string[] {
     const c = line[i];
     if (quote) {
       if (c === quote) quote = "";
-      else if (c === "\\" && quote === '"' && i + 1 < line.length) cur += line[++i];
-      else cur += c;
+      else if (c === "\\" && quote === '"' && (line[i + 1] === '"' || line[i + 1] === "\\")) {
+        cur += line[++i];
+      } else cur += c;
     } else if (c === "'" || c === '"') {
       quote = c;
       any = true;
@@ -130,4 +133,35 @@ export function splitWords(line: string): string[] {
   if (quote) throw new UsageError(`Unterminated quote: ${line.trim()}`);
   if (cur || any) out.push(cur);
   return out;
+}
+
+/** The core registers of ONE_REG by name (struct kvm_regs). */
+export const CORE_REGS: readonly string[] = [
+  ...Array.from({ length: 31 }, (_, n) => `X${n}`),
+  "SP",
+  "PC",
+  "PSTATE",
+  "SP_EL1",
+  "ELR_EL1",
+  "SPSR_EL1",
+  "SPSR_ABT",
+  "SPSR_UND",
+  "SPSR_IRQ",
+  "SPSR_FIQ",
+];
+
+let regNames: Set<string> | undefined;
+
+/**
+ * Whether `name` names a register in some configuration (core, firmware
+ * full or short name, system register), case-insensitively. Whether the VM
+ * at hand has it is for KVM_GET/SET_ONE_REG to say.
+ */
+export function isRegisterName(name: string): boolean {
+  regNames ??= new Set([
+    ...CORE_REGS,
+    ...FW_REGS.flatMap((r) => [r.name, r.short]),
+    ...SYSREGS.map((d) => d.name),
+  ]);
+  return regNames.has(name.trim().toUpperCase());
 }

@@ -83,9 +83,9 @@ import type { ScenarioContext, ScenarioDef } from "./scenario.ts";
 import { type CallExpectation, expectCall, expectErrno, ScenarioError } from "./expect.ts";
 import { hex64 } from "./format.ts";
 import { HYP_MODES } from "./commands.ts";
-import { guestVm, type RunReason } from "./_machine.ts";
+import { guestVm, MACHINE_PENDING, machineCanRun, type RunReason } from "./_machine.ts";
 import { describeRun, runGuest } from "./guest.ts";
-import { HYP_STUB_CALLS, parseNumber } from "./values.ts";
+import { HYP_STUB_CALLS, isRegisterName, parseNumber } from "./values.ts";
 
 /** A problem in a YAML scenario file, with where it is. */
 export class YamlScenarioError extends Error {
@@ -194,6 +194,18 @@ class Reader {
       }`,
     );
   }
+  /** A register name that exists (core, firmware or system register). */
+  register(node: unknown): string {
+    const name = this.string(node, "a register name");
+    if (!isRegisterName(name)) {
+      this.fail(
+        node as YamlNode,
+        `Unknown register: ${name} (X0..X30, PC, SP, PSTATE, firmware registers such as ` +
+          "STD_BMAP, system registers such as MPIDR_EL1)",
+      );
+    }
+    return name;
+  }
   keys(
     m: YAMLMap<Scalar, YamlNode>,
     allowed: readonly string[],
@@ -262,6 +274,8 @@ interface Step {
   name: string;
   line: number;
   col: number;
+  /** The step executes guest instructions. */
+  runsGuest?: boolean;
   run(vm: Vm, t: ScenarioContext): void | Promise<void>;
 }
 
@@ -444,7 +458,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
     }
     case "set": {
       const regs = [...r.map(value, "set").items].map((p) => ({
-        reg: r.string(p.key, "a register name"),
+        reg: r.register(p.key),
         value: r.u64(p.value, `the value of ${String((p.key as Scalar).value)}`),
       }));
       return {
@@ -470,7 +484,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
         if (!expectNode) {
           r.fail(value, "get REG needs expect: VALUE (or write get: { REG: VALUE })");
         }
-        regs = [{ reg: r.string(value, "get"), value: r.u64(expectNode, "expect") }];
+        regs = [{ reg: r.register(value), value: r.u64(expectNode, "expect") }];
       } else {
         if (expectNode) {
           r.fail(
@@ -479,7 +493,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
           );
         }
         regs = [...r.map(value, "get").items].map((p) => ({
-          reg: r.string(p.key, "a register name"),
+          reg: r.register(p.key),
           value: r.u64(p.value, `the value of ${String((p.key as Scalar).value)}`),
         }));
       }
@@ -664,6 +678,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
           ),
         line,
         col,
+        runsGuest: true,
         async run(vm) {
           const out = await runGuest(vm, { maxInstructions: max, untilUart: until });
           if (until && !out.matched) {
@@ -939,6 +954,8 @@ function parseScenario(r: Reader, node: YamlNode, file: string, defaults: VmOpti
   const stepsNode = r.seq(k.get("steps"), "steps");
   if (stepsNode.items.length === 0) r.fail(stepsNode, "steps is empty");
   const steps = stepsNode.items.map((s) => parseStep(r, s, file));
+  // Scenarios that run guest code wait for the machine, saying so (they start running when it can).
+  if (!skip && steps.some((s) => s.runsGuest) && !machineCanRun()) skip = MACHINE_PENDING;
   return {
     name,
     options: { tags, skip },
@@ -994,6 +1011,16 @@ export function parseYamlScenarios(src: string, file: string): ScenarioDef[] {
       out.push(parseScenario(r, root, file, {}));
     }
   }
-  if (out.length === 0) throw new YamlScenarioError(file, 1, 1, "No scenarios in the file");
+  if (out.length === 0) {
+    const empty = src.replace(/#.*$/gm, "").trim() === "";
+    throw new YamlScenarioError(
+      file,
+      1,
+      1,
+      empty
+        ? "The file is empty: expected a scenario (name: and steps:)"
+        : "No scenarios in the file",
+    );
+  }
   return out;
 }
