@@ -15,6 +15,8 @@ const WORDS = 128; // 64 slots per fake vCPU: X0..X30 at 0.., PC at slot 32
 export class FakeVcpu implements VcpuPort {
   readonly xWord: number;
   readonly pcWord: number;
+  /** ICOUNT at slot 40, the time base at slot 41 (in this fake's 64-word block). */
+  readonly timeWords: readonly [number, number];
   elValue = 1;
   aarch32Value = false;
   bigEndianValue = false;
@@ -26,6 +28,8 @@ export class FakeVcpu implements VcpuPort {
   constructor(readonly index: number, readonly regs: Int32Array) {
     this.xWord = index * WORDS;
     this.pcWord = this.xWord + 64;
+    this.timeWords = [this.xWord + 80, this.xWord + 82];
+
     this.mpidrValue = (1n << 31n) | BigInt(index & 0xf) | (BigInt((index >> 4) & 0xff) << 8n);
   }
   el(): number {
@@ -119,6 +123,7 @@ export class FakeClock implements ClockPort {
   nowNs(): number {
     return this.ns;
   }
+
   realtimeNs(): bigint {
     return this.realtime;
   }

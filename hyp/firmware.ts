@@ -39,7 +39,7 @@ export class FirmwarePsci {
    */
   call(v: KvmVcpu, ctx: CallCtx, conduit: "hvc" | "smc"): OutcomeCode {
     const trace = this.vm.trace;
-    const t = trace.begin(ctx, v.port.el(), this.vm.clock.nowNs(v.index));
+    const t = trace.begin(ctx, v.port.el());
     if (conduit === "smc") ctx.skipInstruction();
     const o = this.psci(v, ctx);
     trace.end(t, ctx, R.firmware, FIRMWARE_ID, o);

@@ -65,7 +65,7 @@ export class HypStub {
     const handler = this.handler(v);
     if (handler === "guest") return Outcome.TRAP;
     const trace = this.vm.trace;
-    const t = trace.begin(ctx, v.port.el(), this.vm.clock.nowNs(v.index));
+    const t = trace.begin(ctx, v.port.el());
     trace.nameStub(t);
     const port = v.port;
     // The stub vectors handle synchronous exceptions from 64-bit EL1 and EL2h only.

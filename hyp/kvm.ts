@@ -321,7 +321,7 @@ export class KvmVm {
     const ctx = this.ctx.bind(v.port, "hvc", imm);
     if (this.mode === "firmware") return this.firmware.call(v, ctx, "hvc");
     if (this.mode !== "kvm") return this.stub.hvc(v, ctx);
-    const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
+    const t = this.trace.begin(ctx, v.port.el());
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
     if (ctx.fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
@@ -359,7 +359,7 @@ export class KvmVm {
     if (this.mode === "firmware") return Outcome.UNDEF;
     if (this.mode !== "kvm") return this.firmware.call(v, ctx, "smc");
 
-    const t = this.trace.begin(ctx, v.port.el(), this.clock.nowNs(i));
+    const t = this.trace.begin(ctx, v.port.el());
     // Protected VMs: SMC64 is not in the pVM exit table → UNDEF (spec 1.5, mainline pKVM).
     if (this.protected && this.profile.pkvm === "mainline") {
       this.trace.end(t, ctx, R.undef, T.pkvm, Outcome.UNDEF);

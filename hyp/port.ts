@@ -20,6 +20,12 @@ export interface VcpuPort {
   readonly xWord: number;
   /** Word index of the PC's low half. */
   readonly pcWord: number;
+  /**
+   * Word indices of two 64-bit counters whose sum is the vCPU's virtual time
+   * in ns (instructions retired, and the time base of the current slice):
+   * trace timestamps read them with no call and no boxing.
+   */
+  readonly timeWords: readonly [icount: number, base: number];
   /** Current exception level (0..2). */
   el(): number;
   /** True when the vCPU runs AArch32 at its current EL. */
@@ -62,8 +68,9 @@ export interface MemoryPort {
 
 /** The machine's deterministic clock (virtual time). */
 export interface ClockPort {
-  /** Virtual time in ns as seen by vCPU `cpu` (trace timestamps, stolen time). */
+  /** Virtual time in ns as seen by vCPU `cpu` (stolen time and scripts). */
   nowNs(cpu: number): number;
+
   /** Host CLOCK_REALTIME in ns at this virtual instant. */
   realtimeNs(): bigint;
   /** The host's physical counter value (CNTPCT before any VM offset). */

@@ -73,7 +73,7 @@ export interface TraceEntry {
   timeNs: number;
 }
 
-const W = 20; // words per entry
+const W = 22; // words per entry
 const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
 
 const SERVICE_NAMES: string[] = [];
@@ -107,15 +107,20 @@ export class CallTrace {
   }
 
   /** Record the start of a call: copies X1..X3 before a handler can change them. */
-  begin(ctx: CallCtx, el: number, timeNs: number): number {
+  begin(ctx: CallCtx, el: number): number {
     if (!this.enabled) return -1;
     const b = (this.total & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
     r[b] = ctx.port.index;
     r[b + 1] = (ctx.conduit === "smc" ? 1 : 0) | (el << 1) | (ctx.imm << 8);
     r[b + 2] = ctx.fid | 0;
     for (let i = 0; i < 6; i++) r[b + 4 + i] = g[x + 2 + i];
-    r[b + 18] = timeNs | 0;
-    r[b + 19] = (timeNs / 0x1_0000_0000) | 0;
+    // Virtual time = ICOUNT + TIME_BASE; both copied, summed when decoded.
+    const tw = ctx.port.timeWords, i0 = tw[0], i1 = tw[1];
+    r[b + 18] = g[i0];
+    r[b + 19] = g[i0 + 1];
+    r[b + 20] = g[i1];
+    r[b + 21] = g[i1 + 1];
+
     this.total++;
     return b;
   }
@@ -172,7 +177,7 @@ export class CallTrace {
       route: ROUTES[meta & 0xff] ?? "service",
       service: SERVICE_NAMES[meta >>> 16] ?? "",
       outcome: OUTCOMES[(meta >>> 8) & 0xff] ?? "continue",
-      timeNs: (r[b + 19] >>> 0) * 0x1_0000_0000 + (r[b + 18] >>> 0),
+      timeNs: Number(u64(18) + u64(20)),
     };
   }
 }

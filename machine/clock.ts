@@ -30,7 +30,10 @@ export class VirtualClock {
   private readonly words: Int32Array;
   private readonly u32: Uint32Array;
 
+  private readonly mm: MachineMemory;
+
   constructor(mm: MachineMemory, cpus: number) {
+    this.mm = mm;
     this.sliceIcount = new Float64Array(cpus);
     this.base = new Float64Array(cpus);
     this.words = Int32Array.from({ length: cpus }, (_, c) => mm.slot(c, Slot.ICOUNT));
@@ -49,6 +52,7 @@ export class VirtualClock {
     for (let c = 0; c < this.sliceIcount.length; c++) {
       this.sliceIcount[c] = this.icount(c);
       this.base[c] = ns - this.sliceIcount[c];
+      this.mm.set64(c, Slot.TIME_BASE, BigInt(this.base[c]));
     }
   }
 
@@ -66,6 +70,7 @@ export class VirtualClock {
   counterBase = 0;
 
   /** The physical counter (CNTPCT_EL0 before offsets) as seen by `cpu`. */
+
   counter(cpu?: number): number {
     return this.counterBase + Math.floor(this.now(cpu) / NS_PER_TICK);
   }

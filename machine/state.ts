@@ -81,6 +81,12 @@ export const Slot = {
   SPSR_UND: 47,
   SPSR_IRQ: 48,
   SPSR_FIQ: 49,
+  /**
+   * Virtual ns at ICOUNT 0 for this vCPU in the current slice (the clock's
+   * sliceStart - sliceIcount): virtual time = TIME_BASE + ICOUNT, integers only.
+   */
+  TIME_BASE: 50,
+
   /** Exclusive monitor, second value of LDXP/LDAXP (the CPU's; machine/cpu/core.ts). */
   EXCL_VAL2: 50,
   /** Exclusive monitor: access size in bytes (0 = open, 16 = pair of doublewords). */

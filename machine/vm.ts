@@ -103,8 +103,8 @@ export class CallResult {
   readonly exception: { el: number; esr: number; vector: bigint } | undefined;
   /** EL where the vCPU continues. */
   readonly el: number;
-  /** The function ID of the call (low 32 bits of X0 before it). */
-  readonly fid: number;
+  /** The call's X0 low word as int32 (an unsigned ID above 2^31 would need a boxed number). */
+  private readonly fidBits: number;
   // X0..X3 and the PC as 32-bit halves: bigints are made only when asked for.
   private readonly w0: number;
   private readonly w1: number;
@@ -127,7 +127,7 @@ export class CallResult {
     fid: number,
     exception?: { el: number; esr: number; vector: bigint },
   ) {
-    this.fid = fid;
+    this.fidBits = fid | 0;
     this.w0 = regs[xWord];
     this.w1 = regs[xWord + 1];
     this.w2 = regs[xWord + 2];
@@ -144,6 +144,10 @@ export class CallResult {
     this.exception = exception;
   }
 
+  /** The function ID of the call (low 32 bits of X0 before it). */
+  get fid(): number {
+    return this.fidBits >>> 0;
+  }
   /** X0 after the call (full 64 bits; negative codes in two's complement). */
   get x0(): bigint {
     return u64(this.w0, this.w1);
@@ -189,6 +193,7 @@ class Port implements VcpuPort {
   readonly regs: Int32Array;
   readonly xWord: number;
   readonly pcWord: number;
+  readonly timeWords: readonly [number, number];
   private readonly pstateWord: number;
 
   constructor(readonly index: number, private readonly vm: Vm) {
@@ -196,7 +201,9 @@ class Port implements VcpuPort {
     this.xWord = vm.mm.slot(index, Slot.X0);
     this.pcWord = vm.mm.slot(index, Slot.PC);
     this.pstateWord = vm.mm.slot(index, Slot.PSTATE);
+    this.timeWords = [vm.mm.slot(index, Slot.ICOUNT), vm.mm.slot(index, Slot.TIME_BASE)];
   }
+
   el(): number {
     return (this.regs[this.pstateWord] >> 2) & 3;
   }
@@ -511,6 +518,7 @@ export class Vm {
       memory: this.memory,
       clock: {
         nowNs: (c) => this.clock.now(c),
+
         realtimeNs: () => this.epochNs + BigInt(this.clock.now()),
         hostCounter: () => BigInt(this.clock.counter()),
         virtualOffset: () => this.hostCounterBase,
@@ -823,8 +831,8 @@ export class Vm {
         `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
       );
     }
-    const fid = this.mm.i32[this.xWords[i]] >>> 0;
-    this.lastFid[i] = fid | 0;
+    const fid = this.mm.i32[this.xWords[i]];
+    this.lastFid[i] = fid;
     return this.result(i, this.executeCall(i, conduit, imm), fid);
   }
 
@@ -919,7 +927,7 @@ export class Vm {
       this.kvm.vcpuLoad(i);
       v.wfi = false; // a WFI may complete at any time (spurious wake-up)
     }
-    return this.result(i, Outcome.CONTINUE, this.lastFid[i] >>> 0);
+    return this.result(i, Outcome.CONTINUE, this.lastFid[i]);
   }
 }
 
