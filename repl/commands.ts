@@ -670,7 +670,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     define(cmd, ctx) {
       cmd.summary("list commands, or show one command's help")
         .argument("[command]", "a command")
-        .action((name) => ctx.io.out(replHelp(ctx, name)));
+        .action((name) => {
+          const text = replHelp(ctx, name);
+          if (text) ctx.io.out(text);
+        });
     },
   },
   {
@@ -720,20 +723,25 @@ export function buildProgram(mode: Mode, ctx: CommandContext): Command {
   return program;
 }
 
-/** The REPL's `help`: every command with its summary, or one command's full help. */
+/**
+ * The REPL's `help`: every command with its summary; with a name, that
+ * command's full help (usage, options, examples) written to the context.
+ */
 export function replHelp(ctx: CommandContext, name?: string): string {
   const program = buildProgram("repl", ctx);
   if (name) {
     const c = program.commands.find((c) => c.name() === name);
     if (!c) throw new InvalidArgumentError(`Unknown command: ${name} (help lists them)`);
-    return c.helpInformation().replace(/\n$/, "").replace(/^Usage:  ?/, "Usage: ");
+    c.outputHelp();
+    return "";
   }
   const w = Math.max(...program.commands.map((c) => c.name().length + c.usage().length)) + 3;
   const lines = ["Commands (no dot needed; `help <command>` or `<command> --help` for details):"];
   for (const c of program.commands) {
     const head = `${c.name()} ${
       c.usage().replace(/^\[options\]\s*/, "").replace(/\s*\[options\]/, "")
-    }`.trim();
+    }`
+      .trim();
     lines.push(`  ${head.padEnd(w)}${c.summary() || c.description()}`);
   }
   lines.push(

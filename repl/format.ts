@@ -163,9 +163,9 @@ export function errorLine(e: unknown): string {
   if (e instanceof Error || (e && typeof e === "object" && "message" in e)) {
     const err = e as Error;
     const msg = String(err.message ?? "").split("\n")[0];
-    const name = err.name && err.name !== "Error" && err.name !== "UsageError"
-      ? `${err.name}: `
-      : "";
+    // Usage errors speak for themselves; typed errors (KvmError, GuestError...) say what they are.
+    const plainNames = ["Error", "UsageError", "InvalidArgumentError", "CommanderError"];
+    const name = err.name && !plainNames.includes(err.name) ? `${err.name}: ` : "";
     return `${name}${msg}`;
   }
   return `Uncaught ${typeof e === "string" ? e : Deno.inspect(e)}`;

@@ -75,9 +75,17 @@ function hexify(v: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, hexify(e, depth + 1)]));
 }
 
-/** How the shell prints a value: call results decoded, bigints in hex, vCPUs as register dumps. */
+/**
+ * How the shell prints a value: call results decoded, bigints in hex (large
+ * integers too, with the decimal), vCPUs as register dumps, the VM as its
+ * options and vCPU states.
+ */
 export function formatValue(v: unknown, session?: Session): string {
   if (typeof v === "bigint") return hex(v);
+  // Large integers are usually IDs, addresses or bitmaps: hex first.
+  if (typeof v === "number" && Number.isSafeInteger(v) && Math.abs(v) >= 0x10000) {
+    return `${hex(v)} (${v})`;
+  }
   if (v instanceof CallResult) return formatCall(v);
   if (session && v === session.vm) {
     const lines: string[] = [];
@@ -139,7 +147,7 @@ export function isCommandLine(line: string, names: ReadonlySet<string>): boolean
   const m = /^\s*([a-z][\w-]*)(\s+(.*))?$/s.exec(line.trimEnd());
   if (!m || !names.has(m[1])) return false;
   const rest = m[3] ?? "";
-  return !/^(=(?!=)|\(|\.|\[|`|\?\.|\+\+|--(?![a-z])|[-+*/%&|^]=)/.test(rest) &&
+  return !/^(=(?!=)|\(|\.|\[|`|\?|;|,|\+\+|--(?![a-z])|[-+*/%&|^]=)/.test(rest) &&
     !/^(===?|!==?|&&|\|\||\?\?|[<>]=?)\s/.test(rest);
 }
 

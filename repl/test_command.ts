@@ -52,8 +52,13 @@ export async function testCommand(paths: string[], f: TestFlags, io: Io): Promis
   });
   progress.clear();
   if (stream) io.out(`\n${summaryLine(rep)}`);
-  else if (reporter === "pretty") io.out(pretty(rep));
-  else io.out((reporter === "tap" ? tap(rep) : junit(rep)).replace(/\n$/, ""));
+  else if (reporter === "pretty") {
+    if (!(f.single && rep.results[0]?.loadError)) io.out(pretty(rep));
+  } else io.out((reporter === "tap" ? tap(rep) : junit(rep)).replace(/\n$/, ""));
+  if (f.single && rep.results.length === 1 && rep.results[0].loadError) {
+    // `hvsh run` of a file that cannot be loaded: the one-line reason, no report.
+    throw new UsageError(rep.results[0].error?.message ?? "cannot load the scenario file");
+  }
   if (f.junitPath) await Deno.writeTextFile(f.junitPath, junit(rep));
   if (done === 0 && rep.results.length === 0) {
     io.err(
