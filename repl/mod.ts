@@ -1,13 +1,37 @@
 /**
- * The shell: CLI, interactive REPL and scenario runner (issue 5). For now it
- * re-exports the public API so `@hvsh/hvsh/repl` resolves.
+ * The shell: the CLI (`main`), the command table it and the REPL are built
+ * from, the scenario runner and its reporters, YAML scenarios, and the
+ * formatting helpers the shell prints with. `hvsh shell` itself lives in
+ * shell.ts (it loads node:repl, so it is not re-exported here).
  *
  * @example
  * ```ts
- * import { createVm } from "./mod.ts";
- * console.assert(createVm().cpu(0).el === 1);
+ * import { discover, runScenarios, summaryLine } from "./mod.ts";
+ * const report = await runScenarios(await discover(["scripts/hide_trng.ts"]));
+ * console.assert(report.failed === 0, summaryLine(report));
  * ```
  *
  * @module
  */
-export { createVm } from "../mod.ts";
+export { EXIT, main } from "./main.ts";
+export {
+  buildProgram,
+  type CommandContext,
+  type CommandEntry,
+  COMMANDS,
+  type Mode,
+} from "./commands.ts";
+export {
+  discover,
+  loadFile,
+  type RunOptions,
+  type RunReport,
+  runScenarios,
+  type ScenarioResult,
+} from "./runner.ts";
+export { junit, pretty, summaryLine, tap } from "./report.ts";
+export { loadYamlScenarios, parseYamlScenarios, YamlScenarioError } from "./yaml_scenario.ts";
+export { completionScript } from "./completions.ts";
+export { describeFwReg, errorLine, formatCall, hex, hex64, traceLine } from "./format.ts";
+export { parseCallId, parseNumber, parseU64, UsageError } from "./values.ts";
+export { MACHINE_PENDING, machineCanRun } from "./_machine.ts";
