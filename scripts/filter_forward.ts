@@ -11,7 +11,10 @@ scenario("Forward DISCOVER_IMPL_* to a userspace handler", (t) => {
     vm.setOneReg("KVM_REG_ARM_VENDOR_HYP_BMAP_2", 0x3n);
     vm.setSmcccFilter({ base: KVM_VENDOR.DISCOVER_IMPL_VER, nr: 2, action: "fwd_to_user" });
   });
-  t.step("KVM_FEATURES shows them in x2", () => expectCall(vm.cpu(0).hvc(KVM_VENDOR.FEATURES), { x2: 0x3n }));
+  t.step(
+    "KVM_FEATURES shows them in x2",
+    () => expectCall(vm.cpu(0).hvc(KVM_VENDOR.FEATURES), { x2: 0x3n }),
+  );
   t.step("Without a handler the call exits to the VMM with nr and the conduit", () => {
     const r = vm.cpu(0).hvc(KVM_VENDOR.DISCOVER_IMPL_VER);
     expectCall(r, { exit: { reason: "hypercall", nr: KVM_VENDOR.DISCOVER_IMPL_VER, smc: false } });
@@ -32,14 +35,23 @@ scenario("Forward DISCOVER_IMPL_* to a userspace handler", (t) => {
 
 scenario("Deny PSCI_VERSION; the architecture range stays reserved", (t) => {
   const vm = t.vm();
-  t.step("SMCCC_ARCH_* cannot be filtered: EEXIST (the range is reserved)", () =>
-    expectErrno(() => vm.setSmcccFilter({ base: SMCCC.ARCH_WORKAROUND_1, nr: 1, action: "deny" }), "EEXIST"));
+  t.step(
+    "SMCCC_ARCH_* cannot be filtered: EEXIST (the range is reserved)",
+    () =>
+      expectErrno(
+        () => vm.setSmcccFilter({ base: SMCCC.ARCH_WORKAROUND_1, nr: 1, action: "deny" }),
+        "EEXIST",
+      ),
+  );
   t.step("Deny is answered in the kernel: x0 = -1", () => {
     vm.setSmcccFilter({ base: PSCI.VERSION, nr: 1, action: "deny" });
     expectCall(vm.cpu(0).hvc(PSCI.VERSION), -1);
     expectCall(vm.cpu(0).smc(PSCI.VERSION), -1);
   });
 
-  t.step("After the VM has run the filter is locked: EBUSY", () =>
-    expectErrno(() => vm.setSmcccFilter({ base: 0xc400_0003, nr: 1, action: "deny" }), "EBUSY"));
+  t.step(
+    "After the VM has run the filter is locked: EBUSY",
+    () =>
+      expectErrno(() => vm.setSmcccFilter({ base: 0xc400_0003, nr: 1, action: "deny" }), "EBUSY"),
+  );
 });

@@ -7,7 +7,10 @@ import { expectCall, expectErrno, expectReg, scenario, TRNG } from "hvsh";
 scenario("Hiding TRNG with KVM_REG_ARM_STD_BMAP", (t) => {
   const vm = t.vm();
   t.step("STD_BMAP resets to 0x1 (TRNG v1.0)", () => expectReg(vm, "KVM_REG_ARM_STD_BMAP", 1n));
-  t.step("Bits outside the mask are EINVAL", () => expectErrno(() => vm.setOneReg("KVM_REG_ARM_STD_BMAP", 2n), "EINVAL"));
+  t.step(
+    "Bits outside the mask are EINVAL",
+    () => expectErrno(() => vm.setOneReg("KVM_REG_ARM_STD_BMAP", 2n), "EINVAL"),
+  );
   t.step("Clear it before the first run", () => {
     vm.setOneReg("KVM_REG_ARM_STD_BMAP", 0n);
     expectReg(vm, "STD_BMAP", 0n);
@@ -27,8 +30,10 @@ scenario("Hiding TRNG with KVM_REG_ARM_STD_BMAP", (t) => {
 scenario("A VM with TRNG left on sees it", (t) => {
   const vm = t.vm({ trngSeed: 42 });
   t.step("TRNG_VERSION is 1.0", () => expectCall(vm.cpu(0).hvc(TRNG.VERSION), 0x10000n));
-  t.step("RND32 of 96 bits fills x1..x3 with 32-bit words", () =>
-    expectCall(vm.cpu(0).hvc(TRNG.RND32, 96), { x0: 0n, x1: (v) => v <= 0xffff_ffffn }));
+  t.step(
+    "RND32 of 96 bits fills x1..x3 with 32-bit words",
+    () => expectCall(vm.cpu(0).hvc(TRNG.RND32, 96), { x0: 0n, x1: (v) => v <= 0xffff_ffffn }),
+  );
   t.step("An injected NO_ENTROPY (as firmware TRNGs can give) reaches the guest", () => {
     vm.trng.injectNoEntropy();
     expectCall(vm.cpu(0).hvc(TRNG.RND64, 64), -3);

@@ -27,8 +27,14 @@ scenario("The EL2 hyp-stub ABI", (t) => {
     expectEqual(vm.cpu(0).sysreg("VBAR_EL2"), 0x4009_0000n, "vectors moved to EL2");
   });
   t.step("Without VHE, or with hVHE requested, it refuses with HVC_STUB_ERR", () => {
-    expectCall(t.vm({ hyp: "hyp-stub", vhe: false }).cpu(0).hvc(HYP_STUB.FINALISE_EL2), BigInt(HYP_STUB.ERR));
-    expectCall(t.vm({ hyp: "hyp-stub", hvhe: true }).cpu(0).hvc(HYP_STUB.FINALISE_EL2), BigInt(HYP_STUB.ERR));
+    expectCall(
+      t.vm({ hyp: "hyp-stub", vhe: false }).cpu(0).hvc(HYP_STUB.FINALISE_EL2),
+      BigInt(HYP_STUB.ERR),
+    );
+    expectCall(
+      t.vm({ hyp: "hyp-stub", hvhe: true }).cpu(0).hvc(HYP_STUB.FINALISE_EL2),
+      BigInt(HYP_STUB.ERR),
+    );
   });
   t.step("HVC_SOFT_RESTART jumps at EL2 with the arguments moved down", () => {
     const vm = t.vm({ hyp: "hyp-stub" });

@@ -32,7 +32,11 @@ scenario("Secondary bring-up and power-off with PSCI", (t) => {
   t.step("SYSTEM_OFF2(HIBERNATE_OFF) exits with SHUTDOWN and the OFF2 flag", () => {
     const r = vm.cpu(0).hvc(PSCI.SYSTEM_OFF2_64, PSCI.OFF2_TYPE_HIBERNATE_OFF, 0);
     expectCall(r, { exit: { reason: "system_event", type: "SHUTDOWN", data: [1n] } });
-    expectEqual(vm.cpus.map((c) => c.mpState), ["STOPPED", "STOPPED", "STOPPED", "STOPPED"], "mp_states");
+    expectEqual(
+      vm.cpus.map((c) => c.mpState),
+      ["STOPPED", "STOPPED", "STOPPED", "STOPPED"],
+      "mp_states",
+    );
   });
   t.step("A VMM that resumes anyway sees INTERNAL_FAILURE", () => {
     vm.cpu(0).setMpState("RUNNABLE");
