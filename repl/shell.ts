@@ -122,7 +122,9 @@ export function compileJs(code: string): nodeVm.Script {
   const decl = /^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\s\S]+)$/.exec(body);
   // `const x = await f()` keeps `x` as a global; other statements run in an async function.
   const forms = [
-    ...(decl ? [`(async () => { globalThis[${JSON.stringify(decl[1])}] = (${decl[2]}\n); })()`] : []),
+    ...(decl
+      ? [`(async () => { globalThis[${JSON.stringify(decl[1])}] = (${decl[2]}\n); })()`]
+      : []),
     `(async () => (${body}\n))()`,
     `(async () => { ${code}\n })()`,
   ];
