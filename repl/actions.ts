@@ -227,9 +227,10 @@ export function callsCommand(
   );
   if (rows.length === 0) throw new UsageError(`No call matches ${filter}`);
   const w = Math.max(...rows.map((c) => c.name.length)) + 2;
+  const aw = Math.max(6, ...rows.map((c) => c.args.join(",").length)) + 2;
   io.out(
     style.dim(
-      `${pad("NAME", w)}${pad("FID", 12)}${pad("SERVICE", 11)}${pad("ARGS", 18)}${
+      `${pad("NAME", w)}${pad("FID", 12)}${pad("SERVICE", 11)}${pad("ARGS", aw)}${
         fresh ? "ANSWER (bare call on a fresh VM)" : ""
       }`,
     ),
@@ -239,12 +240,12 @@ export function callsCommand(
     if (fresh) {
       const r = fresh().cpu(0).hvc(c.fid);
       if (r.exit) answer = `exit: ${describeVcpuExit(r.exit)}`;
-      else if (r.blocked) answer = `vCPU ${r.blocked}`;
+      else if (r.blocked) answer = `vCPU blocked (${r.blocked})`;
       else answer = formatCall(r).split("\n")[0].replace(/^x0 = /, "");
     }
     io.out(
       `${pad(c.name, w)}${pad(hex(c.fid), 12)}${pad(c.service, 11)}${
-        pad(c.args.join(",") || "-", 18)
+        pad(c.args.join(",") || "-", aw)
       }${answer}`,
     );
   }

@@ -181,8 +181,14 @@ export class Progress {
   private last = 0;
   private readonly tty: boolean;
   private readonly enc = new TextEncoder();
+  private readonly write: (bytes: Uint8Array) => void;
 
-  constructor(private readonly delayMs = 1000, tty?: boolean) {
+  /** `tty` and `write` default to stderr and whether it is a terminal (tests pass their own). */
+  constructor(
+    private readonly delayMs = 1000,
+    tty?: boolean,
+    write?: (bytes: Uint8Array) => void,
+  ) {
     let t = false;
     try {
       t = Deno.stderr.isTerminal();
@@ -190,6 +196,7 @@ export class Progress {
       t = false;
     }
     this.tty = tty ?? t;
+    this.write = write ?? ((b) => void Deno.stderr.writeSync(b));
   }
 
   /** Show `text` (throttled to 10 updates a second). */
@@ -206,12 +213,12 @@ export class Progress {
         return 80;
       }
     })();
-    Deno.stderr.writeSync(this.enc.encode(`\r\x1b[2K${text.slice(0, cols - 1)}`));
+    this.write(this.enc.encode(`\r\x1b[2K${text.slice(0, cols - 1)}`));
   }
 
   /** Erase the line (before printing a result, and at the end). */
   clear(): void {
-    if (this.shown) Deno.stderr.writeSync(this.enc.encode("\r\x1b[2K"));
+    if (this.shown) this.write(this.enc.encode("\r\x1b[2K"));
     this.shown = false;
   }
 }

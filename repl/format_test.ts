@@ -5,6 +5,7 @@ import {
   formatCall,
   hex,
   hex64,
+  Progress,
   setColour,
   traceLine,
 } from "./format.ts";
@@ -61,4 +62,22 @@ Deno.test("traceLine() names the call, arguments, result and route", () => {
     traceLine(vm.trace.last()[0]),
     "#0 cpu0 EL1 hvc PSCI_FEATURES(0xc4000003, 0x0, 0x0) → x0 = 0x0000000000000000 (SUCCESS) [psci]",
   );
+});
+
+Deno.test("Progress draws one erasable line on a terminal only, after its delay", () => {
+  const dec = new TextDecoder();
+  const seen: string[] = [];
+  const write = (b: Uint8Array) => void seen.push(dec.decode(b));
+  const piped = new Progress(0, false, write);
+  piped.update("[1/3] a");
+  piped.clear();
+  assertEquals(seen, []);
+  const late = new Progress(60_000, true, write);
+  late.update("[1/3] a");
+  assertEquals(seen, []);
+  const tty = new Progress(0, true, write);
+  tty.update("[2/3] b");
+  tty.update("[3/3] c"); // throttled: within 100 ms of the last update
+  tty.clear();
+  assertEquals(seen, ["\r\x1b[2K[2/3] b", "\r\x1b[2K"]);
 });

@@ -16,7 +16,7 @@
 
 import { CommanderError } from "commander";
 import type { Io } from "./actions.ts";
-import { buildProgram, EXIT } from "./commands.ts";
+import { buildProgram, cliCommandNames, EXIT } from "./commands.ts";
 
 export { EXIT };
 
@@ -61,17 +61,21 @@ export function commanderMessage(e: CommanderError): string {
 export async function main(args: string[], io: Io = stdio): Promise<number> {
   let code: number = EXIT.OK;
   const ctx = { mode: "cli" as const, io, exit: (c: number) => void (code = c) };
+  if (
+    args[0] === "help" && args[1] && !args[1].startsWith("-") &&
+    !cliCommandNames().includes(args[1])
+  ) {
+    io.err(`hvsh: Unknown command: ${args[1]}; hvsh --help lists the commands`);
+    return EXIT.USAGE;
+  }
   try {
     await buildProgram("cli", ctx).parseAsync(args, { from: "user" });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (
-        e.code === "commander.helpDisplayed" || e.code === "commander.version" ||
-        e.code === "commander.help"
-      ) {
-        return EXIT.OK;
-      }
+      // --help, --version: done. Bare `hvsh` (commander.help: help shown for want of a command): usage error.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.OK;
+      if (e.code === "commander.help") return EXIT.USAGE;
       if (e.code === "commander.executeSubCommandAsync") return EXIT.OK;
       const hint = e.code === "commander.unknownCommand" ? "; hvsh --help lists the commands" : "";
       io.err(`hvsh: ${commanderMessage(e)}${hint}`);

@@ -167,6 +167,10 @@ Deno.test("hvsh calls lists the catalogue with bare-call answers", async () => {
 
 Deno.test("bad input gives one line on stderr and exit code 2", async () => {
   oneLineError(await hvsh(["cal"]), 2, "Unknown command: cal (did you mean call?)");
+  oneLineError(await hvsh(["help", "nope"]), 2, "Unknown command: nope");
+  const bare = await hvsh([]);
+  assertEquals(bare.code, 2);
+  assertStringIncludes(bare.stderr, "Usage: hvsh [options] [command]");
   oneLineError(await hvsh(["call", "PSCI_VERSION", "--bogus"]), 2, "Unknown option: --bogus");
   oneLineError(await hvsh(["call"]), 2, "Missing argument: call");
   oneLineError(await hvsh(["call", "PSCI_VERSON"]), 2, "Unknown call: PSCI_VERSON");
