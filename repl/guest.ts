@@ -170,6 +170,7 @@ export async function boot(vm: Vm, image: string, o: BootOptions, io: BootIo): P
     if (message) io.stderr(`hvsh: ${message}`);
     return code;
   } finally {
+    flush(); // what the guest printed before a thrown error still reaches stdout
     off();
   }
 }

@@ -31,7 +31,7 @@ export async function loadCommand(
 ): Promise<void> {
   const img = await s.vm.load(file, { bootargs: o.append, initrd: o.initrd });
   io.out(
-    `${img.kind} image: entry ${hex(img.entry)}, cpu 0 starts at ${hex(img.pc)}${
+    `${img.kind} image: entry ${hex(img.entry)}, cpu 0 starts at ${hex(s.vm.cpu(0).pc)}${
       img.dtbAddr !== undefined ? `, DTB at ${hex(img.dtbAddr)}` : ""
     }`,
   );

@@ -606,7 +606,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
         name: title ??
           (action === "load"
             ? `load ${text}`
-            : `load assembly (${image!.bytes.length / 4} instructions)`),
+            : `load assembly (${image!.bytes.length} bytes at ${short(image!.base)})`),
         line,
         col,
         async run(vm) {

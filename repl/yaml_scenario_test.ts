@@ -201,3 +201,28 @@ Deno.test({
     assert(!r.error, r.error?.message);
   },
 });
+
+Deno.test("parseYamlScenarios() run steps follow the machine contract (scripted vm.run)", async () => {
+  const { fakeRun } = await import("./_fake_machine_test_util.ts");
+  const fake = fakeRun([{
+    print: "hello from the guest\n",
+    reason: "system_off",
+    instructions: 9,
+  }]);
+  try {
+    const r = await run(
+      await Deno.readTextFile(new URL("../scripts/boot_hello.yaml", import.meta.url)),
+    );
+    assertEquals(r.error, undefined, r.error?.message);
+    assertEquals(r.steps.map((s) => s.name), [
+      "load assembly (62 bytes at 0x40080000)",
+      "run up to 10000 instructions → system_off",
+      'UART contains "hello from the guest"',
+    ]);
+    const wrong = await run("name: w\nsteps:\n  - run: 100\n    expect: undef\n");
+    assertStringIncludes(wrong.error!.message, "the run stopped with system_off");
+    assertStringIncludes(wrong.error!.message, "expected undef (t.yaml:3:5)");
+  } finally {
+    fake.restore();
+  }
+});
