@@ -39,7 +39,9 @@ import { parseAssignment, parseCallId, parseCount, parseU64, UsageError } from "
 
 /** Where command output goes. */
 export interface Io {
+  /** One result line (or several joined by newlines). */
   out(text: string): void;
+  /** One error line. */
   err(text: string): void;
 }
 

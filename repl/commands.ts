@@ -47,7 +47,9 @@ export type Completion =
 
 /** What an action runs with. */
 export interface CommandContext {
+  /** CLI or REPL. */
   mode: Mode;
+  /** Where output goes. */
   io: Io;
   /** The REPL's session (REPL only). */
   session?: Session;
@@ -59,7 +61,9 @@ export interface CommandContext {
 
 /** One row of the table. */
 export interface CommandEntry {
+  /** The command word. */
   name: string;
+  /** Where it exists (a name may mean different things in the CLI and the REPL: `run`). */
   modes: readonly Mode[];
   /** Completion of positional arguments (the last repeats when variadic) and of option values by long flag. */
   complete?: { args?: Completion[]; options?: Record<string, Completion> };

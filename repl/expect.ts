@@ -19,6 +19,7 @@ import { decoded, hex64 } from "./format.ts";
 
 /** A failed expectation in a scenario, with the expected and actual values. */
 export class ScenarioError extends Error {
+  /** The message says what differed; `expected` and `actual` carry the values. */
   constructor(message: string, readonly expected?: unknown, readonly actual?: unknown) {
     super(message);
     this.name = "ScenarioError";
@@ -30,9 +31,13 @@ export type Expected = bigint | number | ((v: bigint) => boolean);
 
 /** What a call should return. */
 export interface CallExpectation {
+  /** X0 after the call. */
   x0?: Expected;
+  /** X1 after the call. */
   x1?: Expected;
+  /** X2 after the call. */
   x2?: Expected;
+  /** X3 after the call. */
   x3?: Expected;
   /** The exit (fields given must match), or null for "no exit". */
   exit?: Partial<{ reason: string; type: string; nr: number; smc: boolean; data: bigint[] }> | null;

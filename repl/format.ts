@@ -73,10 +73,15 @@ export const style = {
 
 /** What {@link formatCall} needs from a call result (a `CallResult`). */
 export interface CallOutcome {
+  /** The function ID that was called. */
   readonly fid: number;
+  /** X0..X3 after the call. */
   readonly x: readonly bigint[];
+  /** The exit to the VMM, if the call left the kernel model. */
   readonly exit: VcpuExit | null;
+  /** Set when the vCPU is blocked in the hypervisor. */
   readonly blocked?: "stopped" | "wfi";
+  /** Set when the call raised an exception in the guest. */
   readonly exception?: { el: number; esr: number; vector: bigint };
 }
 

@@ -15,13 +15,21 @@ import { traceLine } from "./format.ts";
 
 /** The outcome of one scenario. */
 export interface ScenarioResult {
+  /** The file it came from. */
   file: string;
+  /** The scenario's name ("load FILE" for a file that could not be loaded). */
   name: string;
+  /** How it ended. */
   status: "passed" | "failed" | "skipped";
+  /** Wall-clock time in milliseconds. */
   ms: number;
+  /** Each step run, in order. */
   steps: StepResult[];
+  /** Why it failed. */
   error?: Error;
+  /** Why it was skipped. */
   skipReason?: string;
+  /** `t.log()` notes. */
   notes: string[];
   /** The last SMCCC calls of the scenario's VMs when it failed, formatted. */
   trace: string[];
@@ -31,10 +39,15 @@ export interface ScenarioResult {
 
 /** A whole run. */
 export interface RunReport {
+  /** Every scenario (and every file that could not be loaded), in run order. */
   results: ScenarioResult[];
+  /** How many passed. */
   passed: number;
+  /** How many failed (load failures included). */
   failed: number;
+  /** How many were skipped. */
   skipped: number;
+  /** Wall-clock time of the run in milliseconds. */
   ms: number;
 }
 
@@ -56,6 +69,7 @@ export interface RunOptions {
 
 /** A loaded scenario ready to run. */
 export interface LoadedScenario extends ScenarioDef {
+  /** The file it was loaded from. */
   file: string;
 }
 

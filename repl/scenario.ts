@@ -40,8 +40,11 @@ export interface ScenarioOptions {
 
 /** A registered scenario. */
 export interface ScenarioDef {
+  /** Its name in reports (and for --filter). */
   name: string;
+  /** The body. */
   fn: (t: ScenarioContext) => void | Promise<void>;
+  /** Tags and skip. */
   options: ScenarioOptions;
   /** File it came from (set by the runner). */
   file?: string;
@@ -81,9 +84,13 @@ export function standaloneScenarios(): ScenarioDef[] {
 
 /** Step outcome. */
 export interface StepResult {
+  /** The step's name. */
   name: string;
+  /** Whether it passed. */
   status: "passed" | "failed";
+  /** Wall-clock time in milliseconds. */
   ms: number;
+  /** Why it failed. */
   error?: Error;
 }
 

@@ -27,6 +27,7 @@ export class Session {
   /** Receives guest UART bytes as they are written (the REPL prints them). */
   onUart: ((bytes: Uint8Array) => void) | undefined;
 
+  /** A session with a fresh VM made from `options`. */
   constructor(options: VmOptions = {}) {
     this.#vm = makeVm(options);
     this.#watch();

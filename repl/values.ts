@@ -19,6 +19,7 @@ import { SYSREGS } from "../machine/sysregs.ts";
 
 /** Bad input from the user: the CLI exits with the usage code (2), the REPL prints one line. */
 export class UsageError extends Error {
+  /** A sentence-case message with the detail after a colon. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -89,6 +89,7 @@ import { HYP_STUB_CALLS, isRegisterName, parseNumber } from "./values.ts";
 
 /** A problem in a YAML scenario file, with where it is. */
 export class YamlScenarioError extends Error {
+  /** `file:line:col: detail`; `line` and `col` are 1-based. */
   constructor(
     readonly file: string,
     readonly line: number,
