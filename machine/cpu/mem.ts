@@ -11,10 +11,17 @@
  * @module
  */
 
-import { R64 } from "./bits.ts";
-import { C, flushIcount, requestSync, SR, TLB_ENTRIES, TLB_WORDS } from "./core.ts";
-import { dataAbort } from "./exc.ts";
-import { Acc, FSC, translate } from "./mmu.ts";
+import * as bits_ from "./bits.ts";
+import * as core_ from "./core.ts";
+import * as exc_ from "./exc.ts";
+import * as mmu_ from "./mmu.ts";
+
+// Module-local aliases of imported values: V8 optimizes these far better than
+// imported bindings in hot code (measured 2-3x on handlers).
+const { R64 } = bits_;
+const { C, callOut, SR, TLB_ENTRIES, TLB_WORDS, X } = core_;
+const { dataAbort } = exc_;
+const { Acc, FSC, translate } = mmu_;
 
 /** Access flags for the slow path. */
 export const MemFlag = {
@@ -26,7 +33,7 @@ const IDX_WORDS = TLB_ENTRIES * TLB_WORDS;
 
 /** SCTLR_ELx.A of the regime an MMU index belongs to. */
 function alignCheck(idx: number): boolean {
-  return ((C.x[idx >= 3 ? SR.SCTLR_EL2 : SR.SCTLR_EL1] >>> 1) & 1) === 1;
+  return ((X[idx >= 3 ? SR.SCTLR_EL2 : SR.SCTLR_EL1] >>> 1) & 1) === 1;
 }
 
 /** Load `size` bytes (1, 2, 4, 8) through the slow path; value in R64 (zero-extended). */
@@ -38,9 +45,9 @@ export function ldSlow(vlo: number, vhi: number, size: number, idx: number, flag
   const h = translate(vlo, vhi, Acc.READ, idx);
   if (unaligned && C.device) dataAbort(FSC.ALIGNMENT, vlo, vhi, false);
   if (h < 0) {
-    flushIcount();
-    if (!C.cb.mmioRead(C.cpu, C.pa, size, C.out)) dataAbort(FSC.EXTERNAL, vlo, vhi, false);
-    requestSync();
+    if (!callOut(() => C.cb.mmioRead(C.cpu, C.pa, size, C.out))) {
+      dataAbort(FSC.EXTERNAL, vlo, vhi, false);
+    }
     R64.lo = size === 8 ? C.out[0] : C.out[0] & (size === 4 ? -1 : (1 << (size * 8)) - 1);
     R64.hi = size === 8 ? C.out[1] : 0;
     return;
@@ -85,11 +92,9 @@ export function stSlow(
   const h = translate(vlo, vhi, Acc.WRITE, idx);
   if (unaligned && C.device) dataAbort(FSC.ALIGNMENT, vlo, vhi, true);
   if (h < 0) {
-    flushIcount();
-    if (!C.cb.mmioWrite(C.cpu, C.pa, size, lo, size === 8 ? hi : 0)) {
+    if (!callOut(() => C.cb.mmioWrite(C.cpu, C.pa, size, lo, size === 8 ? hi : 0))) {
       dataAbort(FSC.EXTERNAL, vlo, vhi, true);
     }
-    requestSync();
     return;
   }
   if ((vlo & 0xfff) + size <= 0x1000) {
@@ -116,7 +121,7 @@ export function stSlow(
 /** Load an unsigned byte. */
 export function ld8(vlo: number, vhi: number, idx: number): number {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
-  if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi) return C.u8[(t[e + 6] >>> 0) + (vlo & 0xfff)];
+  if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi) return C.u8[t[e + 6] * 4 + (vlo & 0xfff)];
   ldSlow(vlo, vhi, 1, idx, 0);
   return R64.lo;
 }
@@ -125,7 +130,7 @@ export function ld8(vlo: number, vhi: number, idx: number): number {
 export function ld16(vlo: number, vhi: number, idx: number): number {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi && (vlo & 1) === 0) {
-    return C.u16[((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 1];
+    return C.u16[(t[e + 6] << 1) + ((vlo & 0xfff) >>> 1)];
   }
   ldSlow(vlo, vhi, 2, idx, 0);
   return R64.lo;
@@ -135,7 +140,7 @@ export function ld16(vlo: number, vhi: number, idx: number): number {
 export function ld32(vlo: number, vhi: number, idx: number): number {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi && (vlo & 3) === 0) {
-    return C.i32[((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 2];
+    return C.i32[t[e + 6] + ((vlo & 0xfff) >>> 2)];
   }
   ldSlow(vlo, vhi, 4, idx, 0);
   return R64.lo;
@@ -145,7 +150,7 @@ export function ld32(vlo: number, vhi: number, idx: number): number {
 export function ld64(vlo: number, vhi: number, idx: number): void {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi && (vlo & 7) === 0) {
-    const w = ((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 2;
+    const w = t[e + 6] + ((vlo & 0xfff) >>> 2);
     R64.lo = C.i32[w];
     R64.hi = C.i32[w + 1];
     return;
@@ -157,7 +162,7 @@ export function ld64(vlo: number, vhi: number, idx: number): void {
 export function st8(vlo: number, vhi: number, v: number, idx: number): void {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e + 2] === (vlo & ~0xfff) && t[e + 3] === vhi) {
-    C.u8[(t[e + 6] >>> 0) + (vlo & 0xfff)] = v;
+    C.u8[t[e + 6] * 4 + (vlo & 0xfff)] = v;
     return;
   }
   stSlow(vlo, vhi, 1, v, 0, idx, 0);
@@ -167,7 +172,7 @@ export function st8(vlo: number, vhi: number, v: number, idx: number): void {
 export function st16(vlo: number, vhi: number, v: number, idx: number): void {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e + 2] === (vlo & ~0xfff) && t[e + 3] === vhi && (vlo & 1) === 0) {
-    C.u16[((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 1] = v;
+    C.u16[(t[e + 6] << 1) + ((vlo & 0xfff) >>> 1)] = v;
     return;
   }
   stSlow(vlo, vhi, 2, v, 0, idx, 0);
@@ -177,7 +182,7 @@ export function st16(vlo: number, vhi: number, v: number, idx: number): void {
 export function st32(vlo: number, vhi: number, v: number, idx: number): void {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e + 2] === (vlo & ~0xfff) && t[e + 3] === vhi && (vlo & 3) === 0) {
-    C.i32[((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 2] = v;
+    C.i32[t[e + 6] + ((vlo & 0xfff) >>> 2)] = v;
     return;
   }
   stSlow(vlo, vhi, 4, v, 0, idx, 0);
@@ -187,7 +192,7 @@ export function st32(vlo: number, vhi: number, v: number, idx: number): void {
 export function st64(vlo: number, vhi: number, lo: number, hi: number, idx: number): void {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e + 2] === (vlo & ~0xfff) && t[e + 3] === vhi && (vlo & 7) === 0) {
-    const w = ((t[e + 6] >>> 0) + (vlo & 0xfff)) >>> 2;
+    const w = t[e + 6] + ((vlo & 0xfff) >>> 2);
     C.i32[w] = lo;
     C.i32[w + 1] = hi;
     return;

@@ -40,8 +40,12 @@ import * as ls from "./exec_ldst.ts";
 import * as sys from "./exec_sys.ts";
 import { undef } from "./exc.ts";
 
-/** An instruction handler: true when it changed the PC or PSTATE. */
-export type Handler = (insn: number) => boolean | void;
+/**
+ * An instruction handler. Returns a falsy value to fall through to the next
+ * instruction, 1 after a direct branch it took (PC written), or true when
+ * it wrote the PC or changed PSTATE/translation state in any other way.
+ */
+export type Handler = (insn: number) => boolean | number | void;
 
 /** A field's position in the instruction word. */
 export interface FieldPos {
