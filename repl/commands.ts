@@ -305,7 +305,9 @@ export const COMMANDS: readonly CommandEntry[] = [
           );
           ctx.exit(
             await boot(vm, image, { ...o, gic: o.gic ? Number(o.gic) : undefined }, {
-              stdout: (b) => Deno.stdout.writeSync(b),
+              stdout: (b) => {
+                for (let off = 0; off < b.length;) off += Deno.stdout.writeSync(b.subarray(off));
+              },
               stderr: (l) => ctx.io.err(l),
             }),
           );

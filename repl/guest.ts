@@ -167,7 +167,7 @@ export async function boot(vm: Vm, image: string, o: BootOptions, io: BootIo): P
     });
     flush();
     const { code, message } = bootExitCode(out.run, g.uart.text(), out.instructions);
-    if (message) io.stderr(`hvsh: ${message}`);
+    if (message) io.stderr(`hvsh: ${message.charAt(0).toUpperCase()}${message.slice(1)}`);
     return code;
   } finally {
     flush(); // what the guest printed before a thrown error still reaches stdout

@@ -81,6 +81,8 @@ export async function main(args: string[], io: Io = stdio): Promise<number> {
       io.err(`hvsh: ${commanderMessage(e)}${hint}`);
       return EXIT.USAGE;
     }
+    // stdout closed early (`hvsh boot guest.elf | head`): nothing more to say.
+    if (e instanceof Deno.errors.BrokenPipe) return EXIT.OK;
     const { errorLine } = await import("./format.ts");
     const err = e as Error;
     io.err(`hvsh: ${errorLine(e)}`);
