@@ -474,7 +474,14 @@ export function startShell(opts: ShellOptions = {}): Promise<number> {
     },
   });
 
-  server.on("SIGINT", () => abort?.abort());
+  // Ctrl-C stops a running command (`run`); otherwise node:repl's own handling (clear the line,
+  // "press Ctrl+C again to exit").
+  const replSigint = server.listeners("SIGINT") as ((...a: unknown[]) => void)[];
+  server.removeAllListeners("SIGINT");
+  server.on("SIGINT", (...a: unknown[]) => {
+    if (abort) abort.abort();
+    else for (const l of replSigint) l.apply(server, a);
+  });
 
   const hist = opts.history === false ? undefined : historyPath();
   if (hist) {

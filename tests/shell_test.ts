@@ -195,6 +195,37 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "hvsh shell on a terminal: Ctrl-C stops a running guest and the session goes on",
+  ignore: !have("script") || !machineCanRun(),
+  async fn() {
+    const tmp = await tempDir({});
+    const { assemble } = await import("../machine/cpu/asm.ts");
+    await Deno.writeFile(`${tmp.dir}/loop.bin`, assemble("b .").bytes);
+    const p = new Pty([Deno.execPath(), ...HVSH_FLAGS, "shell", "--no-history"]);
+    try {
+      await p.expect(/hvsh> $/);
+      let at = p.output.length;
+      await p.send(`load ${tmp.dir}/loop.bin\r`);
+      await p.expect(/raw image[\s\S]*hvsh> $/, at);
+      at = p.output.length;
+      await p.send("run\r");
+      await new Promise((r) => setTimeout(r, 500));
+      await p.send("\x03");
+      const shown = await p.expect(/interrupted \(\d+ instructions, \d+ ms\)\nhvsh> $/, at);
+      assert(!shown.includes("press Ctrl+C again"), shown);
+      at = p.output.length;
+      await p.send("call PSCI_VERSION\r");
+      await p.expect(/PSCI 1\.3\nhvsh> $/, at);
+      await p.send(".exit\r");
+      assertEquals(await p.close(), 0);
+    } finally {
+      p.kill();
+      await tmp.remove();
+    }
+  },
+});
+
 Deno.test("deno task repl: Deno's REPL with the hvsh prelude", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["repl", "--allow-read", `--eval-file=${ROOT}repl/prelude.ts`],
