@@ -514,7 +514,7 @@ export function loop(): void {
       case 36: // STP
       case 37: // LDP_post
       case 38: { // STP_pre
-        const n = (w >>> 4) & 62, b = X[n];
+        const n = (w >>> 4) & 62, b = X[n], bh = X[n + 1];
         const slow = code === 35 || code === 36
           ? h_LDSTP
           : code === 37
@@ -528,7 +528,7 @@ export function loop(): void {
         }
         const off = ((w << 10) >> 25) << 3;
         const vlo = code === 37 ? b : (b + off) | 0;
-        const vhi = code === 37 ? X[n + 1] : carryHi(X[n + 1], b, vlo, off);
+        const vhi = code === 37 ? bh : carryHi(bh, b, vlo, off);
         const e = dBase + ((vlo >>> 12) & 0xff) * TLB_WORDS;
         const st = code === 36 || code === 38, tagW = st ? e + 2 : e;
         // Both doublewords must sit in the same page: 8-aligned and not the page's last doubleword.
@@ -547,13 +547,13 @@ export function loop(): void {
           mem[hw] = X[T], mem[hw + 1] = X[T + 1], mem[hw + 2] = X[T2], mem[hw + 3] = X[T2 + 1];
         } else {
           const T = t === 62 ? SINK : t, T2 = t2 === 62 ? SINK : t2;
-          const a0 = mem[hw], a1 = mem[hw + 1];
-          X[T2] = mem[hw + 2], X[T2 + 1] = mem[hw + 3];
-          X[T] = a0, X[T + 1] = a1;
+          const a0 = mem[hw], a1 = mem[hw + 1], b0 = mem[hw + 2], b1 = mem[hw + 3];
+          X[T] = a0, X[T + 1] = a1; // Rt == Rt2 is UNPREDICTABLE: the second load wins, as in the handler
+          X[T2] = b0, X[T2 + 1] = b1;
         }
-        if (code === 37) {
+        if (code === 37) { // writeback after the loads, as the handler (Rt == Rn is CONSTRAINED UNPREDICTABLE)
           const lo = (b + off) | 0;
-          X[n + 1] = carryHi(X[n + 1], b, lo, off);
+          X[n + 1] = carryHi(bh, b, lo, off);
           X[n] = lo;
         } else if (code === 38) X[n] = vlo, X[n + 1] = vhi;
         break;

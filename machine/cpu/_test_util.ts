@@ -1,0 +1,208 @@
+/**
+ * Test helpers for the CPU: a small machine (MachineMemory + Cpu + recording
+ * callbacks), register accessors by name, and the GNU toolchain / QEMU
+ * probes used by the differential tests.
+ *
+ * @module
+ */
+
+import { Feature, MachineMemory, RAM_BASE, Slot } from "../state.ts";
+import { sysregByName } from "../sysregs.ts";
+import { asm, type AsmImage } from "./asm.ts";
+import { CallAction, type CallActionCode, type CpuCallbacks } from "./callbacks.ts";
+import { Cpu, type ExitCode, resetVcpu } from "./cpu.ts";
+import { getNzcv, setNzcv } from "./pstate.ts";
+
+/** An event seen by the test callbacks. */
+export type Event =
+  | { kind: "hvc" | "smc"; cpu: number; imm: number }
+  | {
+    kind: "mmio-read" | "mmio-write";
+    cpu: number;
+    pa: number;
+    size: number;
+    lo?: number;
+    hi?: number;
+  }
+  | { kind: "sysreg-read" | "sysreg-write"; cpu: number; key: number }
+  | { kind: "wait"; cpu: number; wfe: boolean };
+
+/** Options of {@link testMachine}. */
+export interface TestMachineOptions {
+  cpus?: number;
+  mib?: number;
+  /** Boot EL (default 1). */
+  el?: 1 | 2;
+  features?: number;
+  /** What HVC returns (default EXIT). */
+  hvc?: (cpu: number, imm: number) => CallActionCode;
+  smc?: (cpu: number, imm: number) => CallActionCode;
+  /** MMIO window answering reads with the address and recording writes (default 0x0900_0000). */
+  mmioBase?: number;
+  /** wait() result (default true: sleep). */
+  sleep?: boolean;
+}
+
+/** A small test machine. */
+export class TestMachine {
+  readonly mm: MachineMemory;
+  readonly cpu: Cpu;
+  readonly events: Event[] = [];
+  constructor(readonly opts: TestMachineOptions = {}) {
+    this.mm = new MachineMemory(opts.cpus ?? 1, opts.mib ?? 16);
+    const mmio = opts.mmioBase ?? 0x0900_0000;
+    const ev = this.events;
+    const cb: CpuCallbacks = {
+      mmioRead(cpu, pa, size, out) {
+        ev.push({ kind: "mmio-read", cpu, pa, size });
+        if (pa < mmio || pa >= mmio + 0x1000) return false;
+        out[0] = pa | 0;
+        out[1] = size === 8 ? 0x1234 : 0;
+        return true;
+      },
+      mmioWrite(cpu, pa, size, lo, hi) {
+        ev.push({ kind: "mmio-write", cpu, pa, size, lo, hi });
+        return pa >= mmio && pa < mmio + 0x1000;
+      },
+      hvc: (cpu, imm) => {
+        ev.push({ kind: "hvc", cpu, imm });
+        return opts.hvc ? opts.hvc(cpu, imm) : CallAction.EXIT;
+      },
+      smc: (cpu, imm) => {
+        ev.push({ kind: "smc", cpu, imm });
+        return opts.smc ? opts.smc(cpu, imm) : CallAction.UNDEF;
+      },
+      sysregRead(cpu, key, out) {
+        ev.push({ kind: "sysreg-read", cpu, key });
+        out[0] = 0x5a5a;
+        out[1] = 0;
+        return true;
+      },
+      sysregWrite(cpu, key) {
+        ev.push({ kind: "sysreg-write", cpu, key });
+        return true;
+      },
+      wait(cpu, wfe) {
+        ev.push({ kind: "wait", cpu, wfe });
+        return opts.sleep ?? true;
+      },
+    };
+    this.cpu = new Cpu(this.mm, cb);
+    for (let c = 0; c < this.mm.cpus; c++) {
+      const features = opts.features ?? (opts.el === 2 ? Feature.EL2 | Feature.VHE : 0);
+      resetVcpu(this.mm, c, { el: opts.el ?? 1, pc: BigInt(RAM_BASE), features });
+    }
+  }
+
+  /** Load an image and point vCPU `cpu`'s PC at its entry. */
+  load(img: AsmImage, cpu = 0): this {
+    this.cpu.loadBytes(img.base, img.bytes);
+    this.mm.set64(cpu, Slot.PC, img.entry);
+    return this;
+  }
+
+  /** Assemble `src` at RAM_BASE + 0x8_0000 and load it. */
+  code(src: string, cpu = 0): this {
+    const img = asm.at(BigInt(RAM_BASE) + 0x8_0000n)([src] as unknown as TemplateStringsArray);
+    return this.load(img, cpu);
+  }
+
+  run(budget = 10_000, cpu = 0): ExitCode {
+    return this.cpu.run(cpu, budget);
+  }
+
+  x(n: number, cpu = 0): bigint {
+    return this.mm.x(cpu, n);
+  }
+
+  setX(n: number, v: bigint, cpu = 0): void {
+    this.mm.setX(cpu, n, v);
+  }
+
+  get pc(): bigint {
+    return this.mm.get64(0, Slot.PC);
+  }
+
+  get sp(): bigint {
+    return this.mm.get64(0, Slot.SP);
+  }
+
+  get el(): number {
+    return (this.mm.i32[this.mm.slot(0, Slot.PSTATE)] >> 2) & 3;
+  }
+
+  get pstate(): number {
+    return this.mm.i32[this.mm.slot(0, Slot.PSTATE)];
+  }
+
+  get nzcv(): number {
+    return getNzcv(this.mm, 0) >>> 28;
+  }
+
+  setNzcv(v: number): void {
+    setNzcv(this.mm, 0, v << 28);
+  }
+
+  get icount(): number {
+    return Number(this.mm.get64(0, Slot.ICOUNT));
+  }
+
+  sysreg(name: string, cpu = 0): bigint {
+    const d = sysregByName(name);
+    if (!d || d.slot < 0) throw new Error(`Not a stored register: ${name}`);
+    return this.mm.get64(cpu, d.slot);
+  }
+
+  setSysreg(name: string, v: bigint, cpu = 0): void {
+    const d = sysregByName(name);
+    if (!d || d.slot < 0) throw new Error(`Not a stored register: ${name}`);
+    this.mm.set64(cpu, d.slot, v);
+    this.cpu.invalidate(cpu);
+  }
+
+  /** Write bytes to guest-physical memory. */
+  write(pa: bigint, bytes: Uint8Array): void {
+    this.cpu.loadBytes(pa, bytes);
+  }
+
+  writeU64(pa: bigint, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, v, true);
+    this.write(pa, b);
+  }
+
+  readU64(pa: bigint): bigint {
+    return this.mm.view.getBigUint64(0x20_0000 + Number(pa) - RAM_BASE, true);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// External tools.
+
+const toolCache = new Map<string, boolean>();
+
+/** Whether an executable runs (e.g. `qemu-aarch64 --version`). */
+export function hasTool(cmd: string, args: string[] = ["--version"]): boolean {
+  let ok = toolCache.get(cmd);
+  if (ok === undefined) {
+    try {
+      ok = new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
+    } catch {
+      ok = false;
+    }
+    toolCache.set(cmd, ok);
+  }
+  return ok;
+}
+
+/** Run a command and return its stdout (throws with stderr on failure). */
+export function runTool(cmd: string, args: string[]): Uint8Array {
+  const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return out.stdout;
+}
+
+/** A fresh temporary directory under /tmp. */
+export function tmpDir(): string {
+  return Deno.makeTempDirSync({ dir: "/tmp", prefix: "hvsh-cpu-" });
+}
