@@ -12,6 +12,7 @@ import { asm, type AsmImage } from "./asm.ts";
 import { CallAction, type CallActionCode, type CpuCallbacks } from "./callbacks.ts";
 import { Cpu, type ExitCode, resetVcpu } from "./cpu.ts";
 import { getNzcv, setNzcv } from "./pstate.ts";
+import { decode, type Row } from "./table.ts";
 
 /** An event seen by the test callbacks. */
 export type Event =
@@ -205,4 +206,34 @@ export function runTool(cmd: string, args: string[]): Uint8Array {
 /** A fresh temporary directory under /tmp. */
 export function tmpDir(): string {
   return Deno.makeTempDirSync({ dir: "/tmp", prefix: "hvsh-cpu-" });
+}
+
+// ---------------------------------------------------------------------------
+// Random encodings.
+
+/** Deterministic PRNG (xorshift32). */
+export function rng(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+/** Random words of `row` that decode to it. */
+export function samples(row: Row, count: number, seed = 1): number[] {
+  const r = rng(seed + row.index * 7919);
+  const out: number[] = [];
+  for (let k = 0; k < count * 60 && out.length < count; k++) {
+    const w = ((r() & ~row.mask) | row.value) | 0;
+    if (decode(w) === row) out.push(w);
+  }
+  return out;
+}
+
+/** Disassembly made re-assemblable: objdump-style bare hex targets get a 0x prefix. */
+export function reassemblable(row: Row, text: string): string {
+  return /\{(rel|adr)/.test(row.syntax) ? text.replace(/([ ,])([0-9a-f]+)$/, "$10x$2") : text;
 }

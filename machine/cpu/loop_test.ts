@@ -11,17 +11,7 @@ import { disassemble } from "./disasm.ts";
 import { resetVcpu } from "./cpu.ts";
 import { clearDecodeCache, FAST, options } from "./loop.ts";
 import { decode, ROW_BY_NAME } from "./table.ts";
-import { TestMachine } from "./_test_util.ts";
-
-function rng(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+import { rng, TestMachine } from "./_test_util.ts";
 
 const CODE = BigInt(RAM_BASE) + 0x1000n;
 const SCRATCH = RAM_BASE + 0x10_0000; // the window the memory cases point into

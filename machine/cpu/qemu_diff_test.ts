@@ -17,22 +17,11 @@ import { RAM_BASE, Slot } from "../state.ts";
 import { assemble } from "./asm.ts";
 import { disassemble } from "./disasm.ts";
 import { decode, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
-import { hasTool, TestMachine, tmpDir } from "./_test_util.ts";
+import { hasTool, rng, TestMachine, tmpDir } from "./_test_util.ts";
 
 const hasQemu = hasTool("qemu-aarch64");
 if (!hasQemu) {
   console.log("qemu_diff_test: qemu-aarch64 not found, differential execution tests skipped");
-}
-
-/** Deterministic PRNG (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
 }
 
 const EDGES = [
