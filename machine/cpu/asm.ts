@@ -666,7 +666,13 @@ function encodeStmt(
       }
     },
     fail(msg, c) {
-      if (c >= best.col) best = { col: c, msg };
+      // The furthest failure wins; at the same column a specific complaint beats an "Expected ...".
+      if (
+        c > best.col ||
+        (c === best.col && (!msg.startsWith("Expected") || best.msg.startsWith("Expected")))
+      ) {
+        best = { col: c, msg };
+      }
       return false;
     },
   };

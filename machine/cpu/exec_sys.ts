@@ -364,7 +364,7 @@ function specialRead(k: number): boolean {
   vHi = 0;
   switch (k) {
     case K.NZCV:
-      vLo = getNzcv(C.mm, C.cpu) | 0;
+      vLo = getNzcv(XMM, 0) | 0;
       return true;
     case K.DAIF:
       vLo = ps & PSR.DAIF;

@@ -141,7 +141,8 @@ function copy64(mm: MachineMemory, cpu: number, dst: number, src: number): void 
 /**
  * Take an exception to AArch64 `targetEl` (1 or 2), as AArch64.TakeException:
  * SPSR = PSTATE, ELR = `retLo/retHi` (preferred return address), ESR = `esr`
- * (synchronous exceptions; pass -1 to leave ESR alone for interrupts),
+ * as a 32-bit value (synchronous exceptions; ESRs with EC >= 0x20 are negative
+ * int32s; pass -1 to leave ESR alone for interrupts),
  * FAR when `far` is given, PSTATE = ELxh with DAIF masked, PC = VBAR + offset.
  */
 export function takeException(
@@ -164,7 +165,7 @@ export function takeException(
   const elr = mm.slot(cpu, regs[1]);
   mm.i32[elr] = retLo;
   mm.i32[elr + 1] = retHi;
-  if (esr >= 0) mm.set64(cpu, regs[2], BigInt(esr >>> 0));
+  if (esr !== -1) mm.set64(cpu, regs[2], BigInt(esr >>> 0));
   if (far !== undefined) mm.set64(cpu, regs[3], far);
   let next = (targetEl << 2) | PSR.SPSEL | PSR.DAIF | (pstate & PSR.PAN);
   // FEAT_PAN: PSTATE.PAN is set on entry to EL1 when SCTLR_EL1.SPAN == 0 (Arm ARM D5.4.2).
