@@ -238,8 +238,9 @@ interface Stmt {
   line: number;
   col: number;
   src: string;
-  /** Labels defined before the statement. */
+  /** Labels defined before the statement, and their columns. */
   labels: string[];
+  labelCols: number[];
   /** The statement text (mnemonic/directive and operands), may be empty. */
   text: string;
 }
@@ -274,18 +275,19 @@ function statements(source: string): Stmt[] {
     }
     for (const [off, part] of parts) {
       let text = part, col = off + 1;
-      const labels: string[] = [];
+      const labels: string[] = [], labelCols: number[] = [];
       for (;;) {
         const m = /^\s*([A-Za-z_.$][\w.$]*|\d+)\s*:/.exec(text);
         if (!m || /^\s*[A-Za-z_.$][\w.$]*\s*::/.test(text)) break;
         labels.push(m[1]);
+        labelCols.push(col + m[0].indexOf(m[1]));
         col += m[0].length;
         text = text.slice(m[0].length);
       }
       const lead = /^\s*/.exec(text)![0].length;
       col += lead;
       text = text.trim();
-      if (text || labels.length) out.push({ line: li + 1, col, src: raw, labels, text });
+      if (text || labels.length) out.push({ line: li + 1, col, src: raw, labels, labelCols, text });
     }
   });
   return out;
@@ -465,14 +467,14 @@ export function assemble(source: string, opts: AsmOptions = {}): AsmImage {
   for (let si = 0; si < stmts.length; si++) {
     const st = stmts[si];
     curIndex = si;
-    for (const l of st.labels) {
+    for (const [li, l] of st.labels.entries()) {
       if (/^\d+$/.test(l)) {
         let d = locals.get(l);
         if (!d) locals.set(l, d = []);
         d.push([si, dot]);
       } else {
         if (symbols.has(l) || equs.has(l)) {
-          throw new AsmError(`Duplicate label: ${l}`, st.line, st.col, st.src);
+          throw new AsmError(`Duplicate label: ${l}`, st.line, st.labelCols[li], st.src);
         }
         symbols.set(l, dot);
       }

@@ -83,9 +83,11 @@ export class OpParser {
   /** Column of `s[0]` in the source line (for error messages). */
   constructor(readonly s: string, readonly col0 = 1) {}
 
-  /** Column of the cursor. */
+  /** Column of the next token (whitespace skipped, not consumed). */
   get col(): number {
-    return this.col0 + this.pos;
+    let i = this.pos;
+    while (i < this.s.length && (this.s[i] === " " || this.s[i] === "\t")) i++;
+    return this.col0 + i;
   }
 
   ws(): void {
@@ -477,15 +479,6 @@ function scaleOf(f: Fields, arg: string): number {
   return arg === "z" ? 2 + f.z : +arg;
 }
 
-/** `, #imm` inside brackets (optional); returns the byte offset or null on failure. */
-function optOffset(p: OpParser, ctx: AsmCtx): bigint | null {
-  if (!p.lit(",")) return 0n;
-  const col = p.col;
-  const v = p.imm(ctx);
-  if (v === null) return ctx.fail("Expected an offset", col) || null;
-  return v;
-}
-
 /** `:lo12:expr` (the low 12 bits of an address, resolved at assembly time): undefined when absent, null on error. */
 function lo12(p: OpParser, ctx: AsmCtx): bigint | null | undefined {
   const save = p.pos;
@@ -514,26 +507,21 @@ function memImm(mode: "u" | "s" | "pre" | "post" | "p" | "ppre" | "ppost"): Oper
     },
     parse(p, f, ctx, arg) {
       if (!parseBase(p, f, ctx)) return false;
-      let off: bigint | null;
-      const col = p.col;
+      let off: bigint | null = 0n;
+      let col = p.col;
       if (mode === "post" || mode === "ppost") {
         if (!p.lit("]")) return ctx.fail("Expected ']'", p.col);
         if (!p.lit(",")) return ctx.fail("Expected a post-index offset", p.col);
+        col = p.col;
         off = p.imm(ctx);
         if (off === null) return ctx.fail("Expected an offset", col);
       } else {
-        if (mode === "u" && p.lit(",")) {
-          const l = lo12(p, ctx);
+        if (p.lit(",")) {
+          col = p.col;
+          const l = mode === "u" ? lo12(p, ctx) : undefined;
           if (l === null) return false;
-          off = l ?? null;
-          if (off === null) {
-            const c2 = p.col;
-            off = p.imm(ctx);
-            if (off === null) return ctx.fail("Expected an offset", c2);
-          }
-        } else {
-          off = optOffset(p, ctx);
-          if (off === null) return false;
+          off = l ?? p.imm(ctx);
+          if (off === null) return ctx.fail("Expected an offset", col);
         }
         if (!p.lit("]")) return ctx.fail("Expected ']'", p.col);
         if (mode === "pre" || mode === "ppre") {
