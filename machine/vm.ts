@@ -35,6 +35,7 @@ import { GuestMemory } from "./memory.ts";
 import { NS_PER_TICK, VirtualClock } from "./clock.ts";
 import { OneReg, type RegInfo } from "./one_reg.ts";
 import { Board } from "./board.ts";
+import { type RunOptions, type RunResult, Scheduler } from "./run.ts";
 import type { Pl011 } from "./devices/pl011.ts";
 import { type LoadedImage, loadImage, type LoadOptions } from "./loader.ts";
 import { ImageError } from "./errors.ts";
@@ -524,6 +525,7 @@ export class Vm {
         virtualOffset: () => this.hostCounterBase,
         physicalOffset: () => 0n,
       },
+      wake: (c) => this.#scheduler?.wake(c),
     });
     for (let i = 0; i < cpus; i++) {
       const mpidr = mode === "kvm" ? kvmMpidr(i) : qemuMpidr(i, gic);
@@ -755,17 +757,29 @@ export class Vm {
    * Run the vCPUs. `maxInstructions: 0` enters every runnable vCPU and exits
    * at once: the VM "has run" (bitmap and filter writes now give EBUSY).
    */
-  run(opts: { maxInstructions?: number } = {}): { reason: string; cpu: number; pc: bigint } {
-    const max = opts.maxInstructions ?? 0;
-    if (max !== 0) {
-      throw new Error("Running guest code needs the CPU (machine issue); use maxInstructions: 0");
+  run(opts: RunOptions = {}): RunResult {
+    if (opts.maxInstructions === 0) {
+      // KVM_RUN entry and immediate exit: no CPU needed.
+      for (const v of this.vcpus) {
+        if (this.kvm.vcpu(v.index).mpState === MP_STATE.RUNNABLE) this.kvm.vcpuLoad(v.index);
+      }
+      this.kvm.hasRun = true;
+      return {
+        reason: "limit",
+        cpu: 0,
+        pc: this.cpu(0).pc,
+        instructions: 0,
+        timeNs: this.clock.now(),
+      };
     }
-    for (const v of this.vcpus) {
-      if (this.kvm.vcpu(v.index).mpState === MP_STATE.RUNNABLE) this.kvm.vcpuLoad(v.index);
-    }
-    if (!this.kvm.hasRun) this.kvm.hasRun = true;
-    return { reason: "limit", cpu: 0, pc: this.cpu(0).pc };
+    return this.scheduler.run(opts);
   }
+
+  /** The scheduler and CPU, created on first use (direct calls need neither). */
+  get scheduler(): Scheduler {
+    return this.#scheduler ??= new Scheduler(this);
+  }
+  #scheduler: Scheduler | undefined;
 
   // ---------------------------------------------------------------------------------------------
   // The call path

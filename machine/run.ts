@@ -1,0 +1,337 @@
+/**
+ * The run loop: deterministic round-robin scheduling of the vCPUs in
+ * virtual time (clock.ts), device time (timers) and KVM_RUN-style exits.
+ *
+ * A slice gives every runnable vCPU up to `quantum` instructions; all of them
+ * start the slice at the same virtual instant. Slices are cut at the next
+ * device deadline (a timer about to fire), so interrupts arrive at exactly the
+ * virtual time they are due. When every vCPU sleeps (WFI, PSCI CPU_SUSPEND,
+ * CPU_OFF), time jumps to the next deadline; when nothing can ever wake them,
+ * the run ends with reason "halted".
+ *
+ * @module
+ */
+
+import { MP_STATE, type OutcomeCode, SYSTEM_EVENT, type VcpuExit } from "../hyp/mod.ts";
+import type { CallActionCode, CpuCallbacks } from "./cpu/callbacks.ts";
+import { Cpu, Exit } from "./cpu/cpu.ts";
+import { GuestError, type GuestErrorKind } from "./errors.ts";
+import { Slot } from "./state.ts";
+import type { Vm } from "./vm.ts";
+
+/** Why {@link Vm.run} returned. */
+export type RunReason =
+  | "system_off"
+  | "reset"
+  | "suspend"
+  | "wakeup"
+  | "hypercall_exit"
+  | "until"
+  | "limit"
+  | "halted"
+  | "undef"
+  | "abort"
+  | "breakpoint"
+  | "exception_loop";
+
+/** The result of {@link Vm.run}. */
+export interface RunResult {
+  reason: RunReason;
+  /** The vCPU that ended the run (0 for limit/halted). */
+  cpu: number;
+  /** Its PC. */
+  pc: bigint;
+  /** Instructions retired during this run, all vCPUs together. */
+  instructions: number;
+  /** Virtual time at the end, in ns. */
+  timeNs: number;
+  /** The KVM_RUN exit for system events and forwarded hypercalls. */
+  exit?: VcpuExit;
+  /** What went wrong, for undef / abort / exception_loop / breakpoint / limit / halted. */
+  error?: GuestError;
+}
+
+/** Options of {@link Vm.run}. */
+export interface RunOptions {
+  /** Stop after this many instructions (all vCPUs together). 0: enter and exit at once. Default 1e9. */
+  maxInstructions?: number;
+  /** Stop as soon as the UART output contains this text (or matches). */
+  until?: { uart?: string | RegExp };
+  /** Instructions per vCPU per slice (default 10_000). Smaller is more interleaved, slower. */
+  quantum?: number;
+  /**
+   * Stop instead of taking these exceptions (the guest's own handlers never see them):
+   * "undef" (unallocated encodings), "abort" (data/instruction aborts), "brk".
+   */
+  stopOn?: ("undef" | "abort" | "brk")[];
+}
+
+const DEFAULT_MAX = 1_000_000_000;
+const DEFAULT_QUANTUM = 10_000;
+
+/** ESR exception classes for `stopOn` (Arm ARM D17.2.37). */
+const STOP_EC: Record<string, number[]> = {
+  undef: [0x00],
+  abort: [0x20, 0x21, 0x24, 0x25],
+  brk: [0x3c],
+};
+
+/**
+ * The machine side of the CPU: devices, the hypervisor model, sleeping. The
+ * HVC/SMC callbacks go to the same dispatcher a direct `vm.cpu(n).hvc()` uses.
+ */
+export class MachineCallbacks implements CpuCallbacks {
+  /** Whether each vCPU's last wait was a WFE (a yield, not a sleep). */
+  readonly lastWfe: Uint8Array;
+
+  constructor(private readonly vm: Vm) {
+    this.lastWfe = new Uint8Array(vm.mm.cpus);
+  }
+
+  mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean {
+    return this.vm.board.devices.bus.read(cpu, pa, size, out);
+  }
+  mmioWrite(cpu: number, pa: number, size: number, lo: number, hi: number): boolean {
+    return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi);
+  }
+  hvc(cpu: number, imm: number): CallActionCode {
+    return this.vm.kvm.hvc(cpu, imm) as OutcomeCode as CallActionCode;
+  }
+  smc(cpu: number, imm: number): CallActionCode {
+    return this.vm.kvm.smc(cpu, imm) as OutcomeCode as CallActionCode;
+  }
+  sysregRead(cpu: number, key: number, out: Int32Array): boolean {
+    return this.vm.board.devices.sysregs.read(cpu, key, out);
+  }
+  sysregWrite(cpu: number, key: number, lo: number, hi: number): boolean {
+    return this.vm.board.devices.sysregs.write(cpu, key, lo, hi);
+  }
+  wait(cpu: number, wfe: boolean): boolean {
+    // End the vCPU's slice. WFI sleeps until an interrupt line rises; WFE only yields, since
+    // its wake-up events (SEV, a cleared exclusive monitor) are not visible here.
+    this.lastWfe[cpu] = wfe ? 1 : 0;
+    return true;
+  }
+}
+
+/** The scheduler of one VM. */
+export class Scheduler {
+  readonly cpu: Cpu;
+  private readonly callbacks: MachineCallbacks;
+  /** vCPUs asleep in WFI (an interrupt line brings them back). */
+  private readonly asleep: Uint8Array;
+
+  constructor(private readonly vm: Vm) {
+    this.callbacks = new MachineCallbacks(vm);
+    this.cpu = new Cpu(vm.mm, this.callbacks);
+    this.asleep = new Uint8Array(vm.mm.cpus);
+  }
+
+  /** Forget sleep state (after a reset). */
+  reset(): void {
+    this.asleep.fill(0);
+  }
+
+  /** A vCPU woke up (PSCI CPU_ON, setMpState): it runs in the next slice. */
+  wake(cpu: number): void {
+    this.asleep[cpu] = 0;
+  }
+
+  /** Run the VM (see {@link RunOptions}). */
+  run(opts: RunOptions = {}): RunResult {
+    const vm = this.vm, kvm = vm.kvm, clock = vm.clock, dev = vm.board.devices, mm = vm.mm;
+    const n = mm.cpus;
+    const max = opts.maxInstructions ?? DEFAULT_MAX;
+    const quantum = opts.quantum ?? DEFAULT_QUANTUM;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError(`Invalid maxInstructions: ${max}`);
+    if (!Number.isInteger(quantum) || quantum < 1) {
+      throw new RangeError(`Invalid quantum: ${quantum}`);
+    }
+    this.cpu.stopOn = new Set((opts.stopOn ?? []).flatMap((k) => STOP_EC[k] ?? []));
+    const startIcount = this.totalIcount();
+    let now = clock.sliceStart;
+    const result = (reason: RunReason, cpu = 0, extra: Partial<RunResult> = {}): RunResult => ({
+      reason,
+      cpu,
+      pc: mm.get64(cpu, Slot.PC),
+      instructions: this.totalIcount() - startIcount,
+      timeNs: clock.now(cpu),
+      ...extra,
+    });
+
+    // KVM_RUN entry: first-run bookkeeping for every runnable vCPU.
+    for (let i = 0; i < n; i++) if (kvm.vcpus[i].mpState === MP_STATE.RUNNABLE) kvm.vcpuLoad(i);
+    if (max === 0) return result("limit");
+
+    for (;;) {
+      const done = this.totalIcount() - startIcount;
+      if (done >= max) {
+        return result("limit", 0, {
+          error: new GuestError("limit", {
+            cpu: 0,
+            pc: mm.get64(0, Slot.PC),
+            el: vm.cpu(0).el,
+            detail: `${max} instructions`,
+          }),
+        });
+      }
+      this.wakeSleepers();
+      clock.beginSlice(now);
+      const deadline = dev.nextDeadline();
+      const room = deadline <= now ? 1 : Math.min(quantum, Math.ceil(deadline - now));
+      let ran = 0;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const v = kvm.vcpus[i];
+        if (v.mpState === MP_STATE.SUSPENDED && this.pending(i)) {
+          v.exit = {
+            reason: "system_event",
+            type: "WAKEUP",
+            typeCode: SYSTEM_EVENT.WAKEUP,
+            ndata: 0,
+            data: [],
+          };
+          return result("wakeup", i, { exit: v.exit });
+        }
+        if (v.mpState !== MP_STATE.RUNNABLE || this.asleep[i] || v.wfi) continue;
+        any = true;
+        const budget = Math.min(room, max - (this.totalIcount() - startIcount));
+        if (budget <= 0) break;
+        const before = clock.icount(i);
+        kvm.vcpuLoad(i);
+        const code = this.cpu.run(i, budget);
+        ran = Math.max(ran, clock.icount(i) - before);
+        const stop = this.handle(i, code, result);
+        if (stop) return stop;
+      }
+      dev.sync();
+      if (opts.until?.uart && this.uartMatches(opts.until.uart)) return result("until");
+      if (any) {
+        now += Math.max(ran, 1);
+        continue;
+      }
+      // Everybody sleeps: jump to the next device deadline, or give up.
+      const next = dev.nextDeadline();
+      if (this.anyPending()) {
+        now += 1;
+        continue;
+      }
+      if (!Number.isFinite(next)) {
+        const running = kvm.vcpus.findIndex((v) => v.mpState !== MP_STATE.STOPPED);
+        const c = running < 0 ? 0 : running;
+        return result("halted", c, {
+          error: new GuestError("halted", {
+            cpu: c,
+            pc: mm.get64(c, Slot.PC),
+            el: vm.cpu(c).el,
+            detail: running < 0
+              ? "every vCPU is powered off"
+              : "every vCPU waits and no interrupt can wake them",
+          }),
+        });
+      }
+      now = Math.max(now + 1, Math.ceil(next));
+      clock.beginSlice(now);
+      dev.sync();
+      if (opts.until?.uart && this.uartMatches(opts.until.uart)) return result("until");
+    }
+  }
+
+  /** Act on a vCPU's exit code; returns a result to stop the run, else undefined. */
+  private handle(
+    i: number,
+    code: number,
+    result: (reason: RunReason, cpu?: number, extra?: Partial<RunResult>) => RunResult,
+  ): RunResult | undefined {
+    const kvm = this.vm.kvm, v = kvm.vcpus[i];
+    switch (code) {
+      case Exit.BUDGET:
+      case Exit.STOPPED:
+        return undefined;
+      case Exit.SLEEP:
+        // WFI (not WFE) with nothing pending; PSCI CPU_OFF/CPU_SUSPEND are tracked by the model.
+        if (v.mpState === MP_STATE.RUNNABLE && !v.wfi && !this.callbacks.lastWfe[i]) {
+          this.asleep[i] = 1;
+        }
+        this.callbacks.lastWfe[i] = 0;
+        return undefined;
+      case Exit.CALL: {
+        const exit = v.exit;
+        if (!exit) return undefined;
+        if (exit.reason === "hypercall") return result("hypercall_exit", i, { exit });
+        const reason: RunReason = exit.type === "SHUTDOWN"
+          ? "system_off"
+          : exit.type === "RESET"
+          ? "reset"
+          : exit.type === "SUSPEND"
+          ? "suspend"
+          : "wakeup";
+        return result(reason, i, { exit });
+      }
+      case Exit.EXCEPTION_LOOP:
+      case Exit.EXCEPTION: {
+        const info = this.cpu.exitInfo(i);
+        const ec = info.esr >>> 26;
+        const kind: GuestErrorKind = code === Exit.EXCEPTION_LOOP
+          ? "exception_loop"
+          : ec === 0
+          ? "undef"
+          : "abort";
+        const error = new GuestError(kind, {
+          cpu: i,
+          pc: info.pc,
+          el: info.el,
+          esr: info.esr,
+          far: info.far,
+          insn: info.insn,
+          disasm: this.cpu.disassembleAt(i, info.pc),
+        });
+        const reason: RunReason = code === Exit.EXCEPTION_LOOP
+          ? "exception_loop"
+          : ec === 0x3c
+          ? "breakpoint"
+          : kind === "undef"
+          ? "undef"
+          : "abort";
+        return result(reason, i, { error });
+      }
+    }
+    return undefined;
+  }
+
+  /** Wake WFI/WFE sleepers that have an interrupt line up (masked or not: WFI wakes on pending). */
+  private wakeSleepers(): void {
+    const kvm = this.vm.kvm;
+    for (let i = 0; i < this.asleep.length; i++) {
+      const v = kvm.vcpus[i];
+      if ((this.asleep[i] || v.wfi) && this.pending(i)) {
+        this.asleep[i] = 0;
+        v.wfi = false;
+      }
+    }
+  }
+
+  private pending(i: number): boolean {
+    const mm = this.vm.mm;
+    return mm.i32[mm.slot(i, Slot.IRQ_LINES)] !== 0;
+  }
+
+  private anyPending(): boolean {
+    const kvm = this.vm.kvm;
+    for (let i = 0; i < this.asleep.length; i++) {
+      if (kvm.vcpus[i].mpState === MP_STATE.RUNNABLE && this.pending(i)) return true;
+    }
+    return false;
+  }
+
+  private uartMatches(u: string | RegExp): boolean {
+    const t = this.vm.uart.text();
+    return typeof u === "string" ? t.includes(u) : u.test(t);
+  }
+
+  private totalIcount(): number {
+    let s = 0;
+    for (let i = 0; i < this.asleep.length; i++) s += this.vm.clock.icount(i);
+    return s;
+  }
+}
