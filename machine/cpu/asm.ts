@@ -15,12 +15,13 @@
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { asm } from "./asm.ts";
  * const img = asm`movz x0, #0x8400, lsl #16
  *                 hvc #0`;
- * console.assert(img.base === 0x4008_0000n && img.bytes.length === 8);
+ * assertEquals([img.base, img.bytes.length], [0x4008_0000n, 8]);
  * const low = asm.at(0x4000_0000n)`b .`;
- * console.assert(low.entry === 0x4000_0000n);
+ * assertEquals(low.entry, 0x4000_0000n);
  * ```
  *
  * @module
@@ -380,9 +381,10 @@ interface PoolEntry {
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { assemble } from "./asm.ts";
  * const img = assemble("_start: b 1f\n nop\n1: ret", { base: 0x1000n });
- * console.assert(img.symbols._start === 0x1000n && img.bytes[0] === 0x02);
+ * assertEquals([img.symbols._start, img.bytes[0]], [0x1000n, 0x02]);
  * ```
  */
 export function assemble(source: string, opts: AsmOptions = {}): AsmImage {
@@ -732,8 +734,9 @@ function tryEncode(
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { assembleOne } from "./asm.ts";
- * console.assert(assembleOne("ret") === 0xd65f03c0 | 0);
+ * assertEquals(assembleOne("ret"), 0xd65f03c0 | 0);
  * ```
  */
 export function assembleOne(text: string, pc: bigint = 0n): number {
@@ -770,12 +773,13 @@ function makeTag(opts: AsmOptions): AsmTag {
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { asm } from "./asm.ts";
  * const fid = 0x8400_0000n;
  * const img = asm`ldr x0, =${fid}
  *                 hvc #0
  *                 b .`;
- * console.assert(img.bytes.length === 16);
+ * assertEquals(img.bytes.length, 24); // three instructions, padding, the 8-byte literal
  * ```
  */
 export const asm: AsmTag & { at(base: bigint): AsmTag } = Object.assign(makeTag({}), {

@@ -16,9 +16,10 @@
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { mul64, R64 } from "./bits.ts";
  * mul64(0xffff_ffff, 0, 2, 0);
- * console.assert(R64.lo === -2 && R64.hi === 1);
+ * assertEquals([R64.lo, R64.hi], [-2, 1]);
  * ```
  */
 export const R64 = { lo: 0, hi: 0 };
@@ -301,8 +302,9 @@ let encodeMaps: [Map<bigint, number>, Map<bigint, number>] | undefined;
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { encodeLogicalImm } from "./bits.ts";
- * console.assert(encodeLogicalImm(0xff8n, true) === 0x1f68);
+ * assertEquals(encodeLogicalImm(0xff8n, true), 0x1f48); // N = 1, immr = 61, imms = 8
  * ```
  */
 export function encodeLogicalImm(value: bigint, is64: boolean): number {

@@ -90,6 +90,7 @@ const MAX_PASS = 0x4000_0000;
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { MachineMemory, RAM_BASE } from "../state.ts";
  * import { asm } from "./asm.ts";
  * import { Cpu, Exit, resetVcpu } from "./cpu.ts";
@@ -105,7 +106,8 @@ const MAX_PASS = 0x4000_0000;
  *                                       hvc #0`;
  * cpu.loadBytes(BigInt(RAM_BASE), img.bytes);
  * resetVcpu(mm, 0, { el: 1, pc: img.entry });
- * console.assert(cpu.run(0, 100) === Exit.CALL && seen === 0x8400_0000);
+ * assertEquals(cpu.run(0, 100), Exit.CALL);
+ * assertEquals(seen, 0x8400_0000);
  * ```
  */
 export class Cpu {

@@ -24,9 +24,10 @@ function render(segs: readonly Segment[], f: Fields, ctx: PrintCtx): string {
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { disassemble } from "./disasm.ts";
- * console.assert(disassemble(0x91004020) === "add x0, x1, #0x10");
- * console.assert(disassemble(0x14000040, 0x40080000n) === "b 40080100");
+ * assertEquals(disassemble(0x91004020), "add x0, x1, #0x10");
+ * assertEquals(disassemble(0x14000040, 0x40080000n), "b 40080100");
  * ```
  */
 export function disassemble(word: number, pc: bigint = 0n): string {

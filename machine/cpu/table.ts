@@ -671,8 +671,9 @@ for (const row of rows) {
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { decode } from "./table.ts";
- * console.assert(decode(0x8b020020)?.name === "ADD_reg");
+ * assertEquals(decode(0x8b020020)?.name, "ADD_reg");
  * ```
  */
 export function decode(insn: number): Row | undefined {
