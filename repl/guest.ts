@@ -155,6 +155,8 @@ export async function boot(vm: Vm, image: string, o: BootOptions, io: BootIo): P
   try {
     const out = await runGuest(vm, {
       maxInstructions: o.maxInstructions,
+      // Smaller chunks with --trace keep call lines close to the UART output around them.
+      chunk: o.trace ? 10_000 : 1_000_000,
       onChunk: (run) => {
         flush();
         if (o.trace) {
