@@ -19,6 +19,7 @@
 import { CPU_STRIDE, Feature, MachineMemory, Slot } from "../state.ts";
 import type { CpuCallbacks } from "./callbacks.ts";
 import { sysregSlot } from "./pstate.ts";
+import { SYSREGS } from "../sysregs.ts";
 
 /** Int32 word indexes inside a vCPU register block (slot * 2 = low half). */
 export const W = {
@@ -191,6 +192,8 @@ export class Core {
   ramSize = 0;
   /** The running vCPU's TLB (see mmu.ts). */
   tlb: Int32Array = new Int32Array(0);
+  /** The running vCPU's register block in machine memory (USED_WORDS words). */
+  block: Int32Array = new Int32Array(0);
   /** MMU index for data accesses at the current EL (see mmu.ts). */
   dIdx = 0;
   /**
@@ -260,35 +263,47 @@ export function countOne(): void {
   X[W.BUDGET]--;
 }
 
+/**
+ * Words of a register block that hold state: the fixed slots and every
+ * stored system register (the rest of the 4 KiB block is unassigned).
+ * Only these are copied around callbacks.
+ */
+export const USED_WORDS = 2 * Math.max(Slot.SYSREG0, ...SYSREGS.map((d) => d.slot + 1));
+
+/** X's state words, and the running vCPU's block in machine memory (views made once). */
+const X_USED = X.subarray(0, USED_WORDS);
+
 /** Write X (with an exact Slot.ICOUNT) back to the vCPU's block in machine memory. */
 export function copyOut(): void {
   const n = icountNow();
   X[W.ICOUNT] = n | 0;
   X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
-  C.mm.i32.set(X, C.cpu * (CPU_STRIDE >> 2));
+  C.block.set(X_USED);
 }
 
 /** Reload X from the vCPU's block (after a callback may have changed it). */
 export function copyIn(): void {
-  const b = C.cpu * (CPU_STRIDE >> 2);
-  X.set(C.mm.i32.subarray(b, b + (CPU_STRIDE >> 2)));
+  X.set(C.block);
 }
 
+let savedBudget = 0;
+
 /**
- * Call out to the world: write the vCPU state back (exact ICOUNT for the
- * clock), call `fn`, reload the state, and end the slice at this
- * instruction so interrupts a device raised are seen.
+ * Around every call out to the world (callbacks): `beginCall()` writes the
+ * vCPU state back (with an exact ICOUNT for the clock); `endCall()` reloads
+ * it. The caller then makes the loop re-synchronise (a handler returns
+ * true, a memory access calls requestSync()), so that interrupts a device
+ * raised and state a handler changed are seen. Callbacks do not nest.
  */
-export function callOut<T>(fn: () => T): T {
-  const budget = X[W.BUDGET];
+export function beginCall(): void {
+  savedBudget = X[W.BUDGET];
   copyOut();
-  try {
-    return fn();
-  } finally {
-    copyIn();
-    X[W.BUDGET] = budget;
-    requestSync();
-  }
+}
+
+/** See {@link beginCall}. */
+export function endCall(): void {
+  copyIn();
+  X[W.BUDGET] = savedBudget;
 }
 
 /** Register-number to word-index maps: reading XZR, writing XZR, and SP forms. */

@@ -50,7 +50,7 @@ export { Exit, type ExitCode } from "./core.ts";
 // imported bindings in hot code (measured 2-3x on handlers).
 const { CPU_STRIDE, RAM_OFFSET, RAM_BASE, Slot } = state_;
 const { SYSREGS } = sysregs_;
-const { C, copyOut, icountNow, requestSync, UNWIND, W, X } = core_;
+const { C, copyIn, copyOut, icountNow, requestSync, UNWIND, USED_WORDS, W, X } = core_;
 const { Acc, dataIdx, fetchIdx, flushTlbArray, newTlb, walk, WR } = mmu_;
 const { PSR, setPstate } = pstate_;
 const { disassemble } = disasm_;
@@ -113,6 +113,9 @@ const MAX_PASS = 0x4000_0000;
 export class Cpu {
   /** Per-vCPU TLBs. */
   readonly #tlbs: Int32Array[];
+  /** Per-vCPU register blocks (their state words) in the machine memory. */
+  readonly #blocks: Int32Array[];
+  readonly #flushAll = (): void => this.#tlbs.forEach(flushTlbArray);
   readonly #u8: Uint8Array;
   readonly #u16: Uint16Array;
   readonly #dv: DataView;
@@ -128,6 +131,10 @@ export class Cpu {
   constructor(readonly mm: MachineMemory, readonly callbacks: CpuCallbacks) {
     const buf = mm.memory.buffer;
     this.#tlbs = Array.from({ length: mm.cpus }, () => newTlb());
+    this.#blocks = Array.from({ length: mm.cpus }, (_, c) => {
+      const b = c * (CPU_STRIDE >> 2);
+      return mm.i32.subarray(b, b + USED_WORDS);
+    });
     this.#u8 = new Uint8Array(buf);
     this.#u16 = new Uint16Array(buf);
     this.#dv = new DataView(buf);
@@ -155,9 +162,9 @@ export class Cpu {
     C.ramHost = RAM_OFFSET;
     C.ramSize = this.mm.ramSize;
     C.tlb = this.#tlbs[index];
-    C.flushAll = () => this.#tlbs.forEach(flushTlbArray);
-    const b = index * (CPU_STRIDE >> 2);
-    X.set(this.mm.i32.subarray(b, b + (CPU_STRIDE >> 2)));
+    C.flushAll = this.#flushAll;
+    C.block = this.#blocks[index];
+    copyIn();
     C.features = X[W.FEATURES];
   }
 
@@ -288,7 +295,7 @@ export class Cpu {
     access: "read" | "write" | "exec" = "read",
   ): bigint | undefined {
     // Outside run() X is scratch; inside a callback the running vCPU was written back and is
-    // reloaded when the callback returns (core.ts callOut), so borrowing X is safe either way.
+    // reloaded when the callback returns (core.ts endCall), so borrowing X is safe either way.
     const save = {
       mm: C.mm,
       cpu: C.cpu,

@@ -36,8 +36,25 @@ import * as pstate_ from "./pstate.ts";
 const { Feature, Slot } = state_;
 const { sysregByKey, sysregByName } = sysregs_;
 const { CallAction } = callbacks_;
-const { C, callOut, EC, el, Exit, HCR, hcrHi, hcrLo, isHost, requestSync, RZ, SR, W, WZ, X, XMM } =
-  core_;
+const {
+  beginCall,
+  C,
+  EC,
+  endCall,
+  el,
+  Exit,
+  HCR,
+  hcrHi,
+  hcrLo,
+  isHost,
+  requestSync,
+  RZ,
+  SR,
+  W,
+  WZ,
+  X,
+  XMM,
+} = core_;
 const { dataAbort, interruptPending, Line, raise, raiseHere, syncTarget, sysregTrap, undef } = exc_;
 const { Acc, atResult, FSC, Idx, translate, walk, WR } = mmu_;
 const { getNzcv, PSR, setNzcv, setPstate } = pstate_;
@@ -81,8 +98,7 @@ function callResult(
   const x = X;
   switch (act) {
     case CallAction.CONTINUE:
-      requestSync();
-      return true;
+      return true; // the handler set PC/PSTATE: the loop re-synchronises
     case CallAction.EXIT:
       C.exit = Exit.CALL;
       requestSync();
@@ -108,7 +124,9 @@ export function HVC(i: number): boolean {
   const x = X, pcLo = x[W.PC], pcHi = x[W.PC + 1];
   advance();
   const retLo = x[W.PC], retHi = x[W.PC + 1];
-  const act = callOut(() => C.cb.hvc(C.cpu, imm16(i)));
+  beginCall();
+  const act = C.cb.hvc(C.cpu, imm16(i));
+  endCall();
   return callResult(act, EC.HVC, imm16(i), retLo, retHi, pcLo, pcHi);
 }
 
@@ -118,7 +136,9 @@ export function SMC(i: number): boolean {
   const x = X, pcLo = x[W.PC], pcHi = x[W.PC + 1];
   // HCR_EL2.TSC traps SMC from EL1 to EL2; the preferred return address is the SMC itself.
   if (e === 1 && (hcrLo() & HCR.TSC)) raise(2, EC.SMC, imm16(i), pcLo, pcHi);
-  const act = callOut(() => C.cb.smc(C.cpu, imm16(i)));
+  beginCall();
+  const act = C.cb.smc(C.cpu, imm16(i));
+  endCall();
   return callResult(act, EC.SMC, imm16(i), pcLo, pcHi, pcLo, pcHi);
 }
 
@@ -147,7 +167,10 @@ function wfxTrap(wfe: boolean): void {
 }
 
 function sleep(wfe: boolean): boolean {
-  if (!callOut(() => C.cb.wait(C.cpu, wfe))) return false;
+  beginCall();
+  const sleeps = C.cb.wait(C.cpu, wfe);
+  endCall();
+  if (!sleeps) return false;
   advance();
   C.exit = Exit.SLEEP;
   requestSync();
@@ -486,8 +509,13 @@ function sysreg(i: number, read: boolean): boolean {
       }
       vLo = x[w], vHi = x[w + 1];
     } else if (!specialRead(d.key)) {
-      if (!callOut(() => C.cb.sysregRead(C.cpu, d.key, C.out))) undef();
-      vLo = C.out[0], vHi = C.out[1];
+      beginCall();
+      const ok = C.cb.sysregRead(C.cpu, d.key, C.out);
+      endCall();
+      if (!ok) undef();
+      const w = WZ[t];
+      x[w] = C.out[0], x[w + 1] = C.out[1];
+      return advance(); // a device was consulted: re-synchronise (interrupts)
     }
     const w = WZ[t];
     x[w] = vLo, x[w + 1] = vHi;
@@ -509,8 +537,11 @@ function sysreg(i: number, read: boolean): boolean {
   const s = specialWrite(d.key, lo, hi);
   if (s === 2) return advance();
   if (s === 1) return false;
-  if (!callOut(() => C.cb.sysregWrite(C.cpu, d.key, lo, hi))) undef();
-  return false;
+  beginCall();
+  const ok = C.cb.sysregWrite(C.cpu, d.key, lo, hi);
+  endCall();
+  if (!ok) undef();
+  return advance();
 }
 
 export function MRS(i: number): boolean {

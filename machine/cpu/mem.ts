@@ -19,7 +19,7 @@ import * as mmu_ from "./mmu.ts";
 // Module-local aliases of imported values: V8 optimizes these far better than
 // imported bindings in hot code (measured 2-3x on handlers).
 const { R64 } = bits_;
-const { C, callOut, SR, TLB_ENTRIES, TLB_WORDS, X } = core_;
+const { beginCall, C, endCall, requestSync, SR, TLB_ENTRIES, TLB_WORDS, X } = core_;
 const { dataAbort } = exc_;
 const { Acc, FSC, translate } = mmu_;
 
@@ -45,7 +45,11 @@ export function ldSlow(vlo: number, vhi: number, size: number, idx: number, flag
   const h = translate(vlo, vhi, Acc.READ, idx);
   if (unaligned && C.device) dataAbort(FSC.ALIGNMENT, vlo, vhi, false);
   if (h < 0) {
-    if (!callOut(() => C.cb.mmioRead(C.cpu, C.pa, size, C.out))) {
+    beginCall();
+    const ok = C.cb.mmioRead(C.cpu, C.pa, size, C.out);
+    endCall();
+    requestSync();
+    if (!ok) {
       dataAbort(FSC.EXTERNAL, vlo, vhi, false);
     }
     R64.lo = size === 8 ? C.out[0] : C.out[0] & (size === 4 ? -1 : (1 << (size * 8)) - 1);
@@ -92,7 +96,11 @@ export function stSlow(
   const h = translate(vlo, vhi, Acc.WRITE, idx);
   if (unaligned && C.device) dataAbort(FSC.ALIGNMENT, vlo, vhi, true);
   if (h < 0) {
-    if (!callOut(() => C.cb.mmioWrite(C.cpu, C.pa, size, lo, size === 8 ? hi : 0))) {
+    beginCall();
+    const ok = C.cb.mmioWrite(C.cpu, C.pa, size, lo, size === 8 ? hi : 0);
+    endCall();
+    requestSync();
+    if (!ok) {
       dataAbort(FSC.EXTERNAL, vlo, vhi, true);
     }
     return;
