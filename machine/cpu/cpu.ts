@@ -36,6 +36,7 @@ import type { MachineMemory } from "../state.ts";
 import * as state_ from "../state.ts";
 import * as sysregs_ from "../sysregs.ts";
 import type { CpuCallbacks } from "./callbacks.ts";
+import { GuestError } from "../errors.ts";
 import type { ExitCode } from "./core.ts";
 import * as core_ from "./core.ts";
 import * as mmu_ from "./mmu.ts";
@@ -318,6 +319,37 @@ export class Cpu {
     } finally {
       Object.assign(C, save);
     }
+  }
+
+  /**
+   * The GuestError describing the last exit of vCPU `index` when it was
+   * Exit.EXCEPTION_LOOP ("exception_loop") or Exit.EXCEPTION ("undef" for
+   * EC 0x00/0x0E, else "abort"), with PC, EL, ESR, FAR and the
+   * disassembled instruction; undefined for other exits.
+   */
+  errorFor(index: number): GuestError | undefined {
+    const info = this.#exit[index];
+    if (info.reason !== core_.Exit.EXCEPTION && info.reason !== core_.Exit.EXCEPTION_LOOP) {
+      return undefined;
+    }
+    const ecode = info.esr >>> 26;
+    const kind = info.reason === core_.Exit.EXCEPTION_LOOP
+      ? "exception_loop"
+      : ecode === 0 || ecode === 0x0e
+      ? "undef"
+      : "abort";
+    return new GuestError(kind, {
+      cpu: index,
+      pc: info.pc,
+      el: info.el,
+      esr: info.esr,
+      far: info.far,
+      insn: info.insn,
+      disasm: info.insn === undefined ? undefined : disassemble(info.insn, info.pc),
+      detail: info.reason === core_.Exit.EXCEPTION_LOOP
+        ? `the exception to EL${info.targetEl} vectors to the instruction that raised it`
+        : undefined,
+    });
   }
 
   /** Disassemble the instruction at `va` of vCPU `index` (for traces and errors). */

@@ -198,6 +198,8 @@ Deno.test("an exception taken at its own vector stops with EXCEPTION_LOOP", () =
   assertEquals(info.pc, 0x200n);
   assertEquals(info.esr >>> 26, 0x21); // instruction abort, same EL
   assertEquals(info.far, 0x200n);
+  const err = m.cpu.errorFor(0)!;
+  assertEquals([err.kind, err.pc, err.el, err.esr >>> 26], ["exception_loop", 0x200n, 1, 0x21]);
 });
 
 Deno.test("Cpu.stopOn stops at an UNDEFINED instruction without taking it", () => {
@@ -210,6 +212,9 @@ Deno.test("Cpu.stopOn stops at an UNDEFINED instruction without taking it", () =
   assertEquals(info.insn, 1);
   assertEquals(m.sysreg("ESR_EL1"), 0n);
   assertEquals(m.el, 1);
+  const err = m.cpu.errorFor(0)!;
+  assertEquals([err.kind, err.disasm], ["undef", "udf #1"]);
+  assert(err.message.startsWith("Undefined instruction: cpu 0, pc 0x0000000040080004, EL1, ESR 0x2000000"));
 });
 
 Deno.test("ERET restores PSTATE/NZCV and an illegal return raises EC 0x0E", () => {

@@ -168,8 +168,14 @@ export function takeException(
   if (esr !== -1) mm.set64(cpu, regs[2], BigInt(esr >>> 0));
   if (far !== undefined) mm.set64(cpu, regs[3], far);
   let next = (targetEl << 2) | PSR.SPSEL | PSR.DAIF | (pstate & PSR.PAN);
-  // FEAT_PAN: PSTATE.PAN is set on entry to EL1 when SCTLR_EL1.SPAN == 0 (Arm ARM D5.4.2).
-  if (targetEl === 1 && (mm.i32[mm.slot(cpu, regs[5])] & (1 << 23)) === 0) next |= PSR.PAN;
+  // FEAT_PAN: PSTATE.PAN is set on entry to EL1 when SCTLR_EL1.SPAN == 0, and on entry to
+  // EL2 of a VHE host (HCR_EL2.{E2H,TGE} = {1,1}) when SCTLR_EL2.SPAN == 0 (Arm ARM D5.4.2).
+  const hcr = mm.slot(cpu, S.HCR_EL2);
+  const host = targetEl === 2 && (mm.i32[hcr + 1] & (1 << 2)) !== 0 &&
+    (mm.i32[hcr] & (1 << 27)) !== 0;
+  if ((targetEl === 1 || host) && (mm.i32[mm.slot(cpu, regs[5])] & (1 << 23)) === 0) {
+    next |= PSR.PAN;
+  }
   setPstate(mm, cpu, next);
   const vbar = mm.get64(cpu, regs[4]) & ~0x7ffn;
   mm.set64(cpu, Slot.PC, vbar + BigInt(base + type));
