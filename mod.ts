@@ -25,7 +25,10 @@
  */
 
 export * from "./machine/mod.ts";
-export { type ScenarioContext, type ScenarioOptions, scenario } from "./repl/scenario.ts";
+export { asm, AsmError, type AsmImage } from "./machine/cpu/asm.ts";
+export { disassemble } from "./machine/cpu/disasm.ts";
+
+export { scenario, type ScenarioContext, type ScenarioOptions } from "./repl/scenario.ts";
 export {
   type CallExpectation,
   describeCall,
@@ -46,6 +49,7 @@ export {
   fidName,
   FILTER_ACTION,
   FW_REG,
+  FW_REGS,
   HYP_STUB,
   HYP_STUB_VECTORS,
   KERNELS,

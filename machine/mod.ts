@@ -13,14 +13,19 @@
  */
 
 export {
+  type AsmLike,
   CallResult,
   type CallSpec,
   createVm,
+  type LoadImageOptions,
   type MpState,
   Vcpu,
   Vm,
   type VmOptions,
 } from "./vm.ts";
+export type { RunOptions, RunReason, RunResult } from "./run.ts";
+export type { LoadedImage } from "./loader.ts";
+
 export { GuestMemory } from "./memory.ts";
 export { GuestError, type GuestErrorKind, ImageError } from "./errors.ts";
 export type { RegInfo } from "./one_reg.ts";

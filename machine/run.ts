@@ -83,17 +83,30 @@ const STOP_EC: Record<string, number[]> = {
 export class MachineCallbacks implements CpuCallbacks {
   /** Whether each vCPU's last wait was a WFE (a yield, not a sleep). */
   readonly lastWfe: Uint8Array;
+  /**
+   * Under the KVM model an access outside RAM and the devices is a
+   * KVM_EXIT_MMIO that the VMM (QEMU) completes from unassigned memory: reads
+   * return zero, writes are ignored (kvm_cpu_exec ignores the MemTxResult).
+   * Under QEMU TCG-style modes it is an external abort, as QEMU's virt gives.
+   */
+  private readonly razWi: boolean;
 
   constructor(private readonly vm: Vm) {
     this.lastWfe = new Uint8Array(vm.mm.cpus);
+    this.razWi = vm.kvm.mode === "kvm";
   }
 
   mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean {
-    return this.vm.board.devices.bus.read(cpu, pa, size, out);
+    if (this.vm.board.devices.bus.read(cpu, pa, size, out)) return true;
+    if (!this.razWi) return false;
+    out[0] = 0;
+    out[1] = 0;
+    return true;
   }
   mmioWrite(cpu: number, pa: number, size: number, lo: number, hi: number): boolean {
-    return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi);
+    return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi) || this.razWi;
   }
+
   hvc(cpu: number, imm: number): CallActionCode {
     return this.vm.kvm.hvc(cpu, imm) as OutcomeCode as CallActionCode;
   }

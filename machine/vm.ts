@@ -596,7 +596,9 @@ export class Vm {
       bootargs: opts.bootargs,
     });
     this.bootReset(BigInt(loaded.entry), loaded.x.map(BigInt));
-    return loaded;
+    // QEMU starts Linux/raw images in its boot stub at RAM_BASE, which only sets x0..x4 and
+    // branches to the entry; hvsh starts at the entry with those registers set.
+    return { ...loaded, pc: loaded.entry };
   }
 
   /** An assembled image: written at its base; the DTB goes after it as for a raw image (2 MiB aligned). */

@@ -207,3 +207,25 @@ Deno.test('hyp "firmware": EL1 boot, QEMU MPIDRs, PSCI 1.1 over HVC', () => {
   assertEquals(vm.cpu(0).hvc(PSCI.VERSION).x0, 0x10001n);
   assertEquals(vm.cpu(1).getOneReg("MPIDR_EL1"), 0x8000_0001n);
 });
+
+Deno.test("Unmapped physical addresses: RAZ/WI under the KVM model (an MMIO exit QEMU completes), abort under QEMU TCG", async () => {
+  const { asm } = await import("./cpu/asm.ts");
+  const guest = asm`
+      movz x1, #0x0b00, lsl #16      // a hole in QEMU virt's map
+      movz x2, #0x1234
+      str  x2, [x1]
+      ldr  x3, [x1]
+      movz x0, #0x8400, lsl #16
+      movk x0, #8
+      hvc  #0`;
+  const kvm = createVm({ memoryMiB: 16 });
+  kvm.load(guest);
+  kvm.cpu(0).x[3] = 0x77n;
+  assertEquals(kvm.run({ maxInstructions: 100 }).reason, "system_off");
+  assertEquals(kvm.cpu(0).x[3], 0n);
+  const tcg = createVm({ memoryMiB: 16, hyp: "firmware" });
+  tcg.load(guest);
+  tcg.cpu(0).setSysreg("VBAR_EL1", 0x4010_0000n); // zeros there: UDF → exception loop
+  const r = tcg.run({ maxInstructions: 100, stopOn: ["abort"] });
+  assertEquals([r.reason, r.error?.esr], ["abort", 0x9600_0050]);
+});
