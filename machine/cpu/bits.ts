@@ -236,10 +236,17 @@ export function cls32(v: number): number {
 // ---------------------------------------------------------------------------
 // Logical immediates: DecodeBitMasks (Arm ARM J1 shared/functions/bitmasks).
 
-/** Cache of decoded logical immediates, indexed by sf:N:immr:imms (14 bits). */
-const LIMM_STATE = new Uint8Array(1 << 14); // 0 unknown, 1 valid, 2 reserved
-const LIMM_LO = new Int32Array(1 << 14);
-const LIMM_HI = new Int32Array(1 << 14);
+/**
+ * Cache of decoded logical immediates, indexed by sf:N:immr:imms (14 bits,
+ * instruction bits 31 and 22:10): state 0 unknown, 1 valid, 2 reserved;
+ * value halves in LIMM_LO/LIMM_HI. Filled by {@link logicalImm}; the run
+ * loop reads it directly.
+ */
+export const LIMM_STATE: Uint8Array = new Uint8Array(1 << 14);
+/** Low words of cached logical immediates (see {@link LIMM_STATE}). */
+export const LIMM_LO: Int32Array = new Int32Array(1 << 14);
+/** High words of cached logical immediates (see {@link LIMM_STATE}). */
+export const LIMM_HI: Int32Array = new Int32Array(1 << 14);
 
 function ones(n: number): bigint {
   return (1n << BigInt(n)) - 1n;

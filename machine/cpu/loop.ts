@@ -33,7 +33,7 @@ const { Acc, dataIdx, fetchIdx, FSC, tlbEntry, translate } = mmu_;
 const { PSR } = pstate_;
 const { decode, ROW_BY_NAME, ROWS } = table_;
 const { condHolds } = dp_;
-const { lsl64, lsr64, mul64, R64 } = bits_;
+const { LIMM_HI, LIMM_LO, LIMM_STATE, lsl64, lsr64, mul64, R64 } = bits_;
 
 /**
  * Rows with an inline fast path, by dispatch code (index + 1). Codes of
@@ -79,6 +79,16 @@ export const FAST: readonly string[] = [
   "LDP_post",
   "STP_pre",
   "NOP",
+  "AND_imm",
+  "ORR_imm",
+  "EOR_imm",
+  "ANDS_imm",
+  "LDR_X_reg",
+  "STR_X_reg",
+  "LDR_W_reg",
+  "STR_W_reg",
+  "LDRB_reg",
+  "STRB_reg",
 ];
 
 /** First code of the rows without a fast path. */
@@ -170,6 +180,13 @@ const h_LDSTP = H[ROW_BY_NAME.get("LDP")!.index];
 const h_LDSTP_post = H[ROW_BY_NAME.get("LDP_post")!.index];
 const h_LDSTP_pre = H[ROW_BY_NAME.get("STP_pre")!.index];
 const h_RET = H[ROW_BY_NAME.get("RET")!.index];
+const h_LIMM = [
+  H[ROW_BY_NAME.get("AND_imm")!.index],
+  H[ROW_BY_NAME.get("ORR_imm")!.index],
+  H[ROW_BY_NAME.get("EOR_imm")!.index],
+  H[ROW_BY_NAME.get("ANDS_imm")!.index],
+];
+const h_LDST_reg = H[ROW_BY_NAME.get("LDR_X_reg")!.index];
 
 /**
  * Run until X[W.BUDGET] reaches zero. A handler returns 1 after a direct
@@ -560,6 +577,71 @@ export function loop(): void {
       }
       case 39: // NOP
         break;
+      case 40: // AND_imm
+      case 41: // ORR_imm
+      case 42: // EOR_imm
+      case 43: { // ANDS_imm
+        const key = ((w >>> 10) & 0x1fff) | (w < 0 ? 0x2000 : 0);
+        if (LIMM_STATE[key] !== 1) { // not decoded yet (or reserved): the handler
+          X[PC] = pcLo, X[BUDGET] = left;
+          r = ret(h_LIMM[code - 40](w));
+          left = X[BUDGET];
+          break;
+        }
+        const n = (w >>> 4) & 62, d = (w & 31) << 1;
+        const N = n === 62 ? ZERO : n, D = code === 43 && d === 62 ? SINK : d; // ANDS: ZR, others: SP
+        const il = LIMM_LO[key], ih = LIMM_HI[key];
+        let lo: number, hi: number;
+        if (code === 41) lo = X[N] | il, hi = X[N + 1] | ih;
+        else if (code === 42) lo = X[N] ^ il, hi = X[N + 1] ^ ih;
+        else lo = X[N] & il, hi = X[N + 1] & ih;
+        if (w >= 0) hi = 0;
+        if (code === 43) X[NF] = w < 0 ? hi : lo, X[ZF] = lo | hi, X[CF] = 0, X[VF] = 0;
+        X[D] = lo, X[D + 1] = hi;
+        break;
+      }
+      case 44: // LDR_X_reg
+      case 45: // STR_X_reg
+      case 46: // LDR_W_reg
+      case 47: // STR_W_reg
+      case 48: // LDRB_reg
+      case 49: { // STRB_reg
+        const n = (w >>> 4) & 62, m = (w >>> 15) & 62, size = w >>> 30, option = (w >>> 13) & 7;
+        const b = X[n];
+        if (n === 62 && (b & 15) !== 0) { // SP alignment check: the handler
+          X[PC] = pcLo, X[BUDGET] = left;
+          r = ret(h_LDST_reg(w));
+          left = X[BUDGET];
+          break;
+        }
+        // ExtendReg(Rm, option, S ? size : 0): UXTW 010, LSL/UXTX 011, SXTW 110, SXTX 111.
+        const M = m === 62 ? ZERO : m;
+        let ol = X[M], oh = option === 2 ? 0 : option === 6 ? X[M] >> 31 : X[M + 1];
+        if ((w >>> 12) & 1 && size !== 0) oh = (oh << size) | (ol >>> (32 - size)), ol <<= size;
+        const vlo = (b + ol) | 0;
+        const vhi = (X[n + 1] + oh + ((vlo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const e = dBase + ((vlo >>> 12) & 0xff) * TLB_WORDS;
+        const st = (code & 1) === 1, tagW = st ? e + 2 : e;
+        if (tlb[tagW] !== (vlo & ~0xfff) || tlb[tagW + 1] !== vhi || (vlo & ((1 << size) - 1)) !== 0) {
+          X[PC] = pcLo, X[BUDGET] = left;
+          r = ret(h_LDST_reg(w));
+          left = X[BUDGET];
+          break;
+        }
+        const hw = tlb[e + 6] + ((vlo & 0xfff) >>> 2), t = (w & 31) << 1;
+        if (st) {
+          const T = t === 62 ? ZERO : t;
+          if (size === 3) mem[hw] = X[T], mem[hw + 1] = X[T + 1];
+          else if (size === 2) mem[hw] = X[T];
+          else u8[tlb[e + 6] * 4 + (vlo & 0xfff)] = X[T];
+        } else {
+          const T = t === 62 ? SINK : t;
+          if (size === 3) X[T] = mem[hw], X[T + 1] = mem[hw + 1];
+          else if (size === 2) X[T] = mem[hw], X[T + 1] = 0;
+          else X[T] = u8[tlb[e + 6] * 4 + (vlo & 0xfff)], X[T + 1] = 0;
+        }
+        break;
+      }
       default:
         X[PC] = pcLo, X[BUDGET] = left;
         r = ret(H[code - SLOW](w));

@@ -40,6 +40,12 @@ function cases(seed: number, perRow: number): Case[] {
         const v = (BigInt(r()) << 32n) | BigInt(r());
         return r() % 4 === 0 ? v & 0xffn : v;
       });
+      if (name.endsWith("_reg") && memory) {
+        // Register offset: an address in Rn, a small (maybe negative) index in Rm.
+        const n = (insn >>> 5) & 31, m = (insn >>> 16) & 31;
+        regs[m] = BigInt.asUintN(64, BigInt((r() % 0x200) - 0x100));
+        if (n !== m) regs[n] = BigInt(SCRATCH + 0x1000 + (r() % 0x8000));
+      }
       out.push({ insn, regs, nzcv: r() & 15 });
     }
   }
