@@ -214,7 +214,11 @@ Deno.test("Cpu.stopOn stops at an UNDEFINED instruction without taking it", () =
   assertEquals(m.el, 1);
   const err = m.cpu.errorFor(0)!;
   assertEquals([err.kind, err.disasm], ["undef", "udf #1"]);
-  assert(err.message.startsWith("Undefined instruction: cpu 0, pc 0x0000000040080004, EL1, ESR 0x2000000"));
+  assert(
+    err.message.startsWith(
+      "Undefined instruction: cpu 0, pc 0x0000000040080004, EL1, ESR 0x2000000",
+    ),
+  );
 });
 
 Deno.test("ERET restores PSTATE/NZCV and an illegal return raises EC 0x0E", () => {
@@ -444,4 +448,96 @@ Deno.test("Cpu.run() refuses re-entry and bad arguments", () => {
     },
   });
   assertThrows(() => r.run(), Error, "not re-entrant");
+});
+
+Deno.test("two vCPUs sharing a spinlock-protected counter in small round-robin slices count exactly", () => {
+  const m = new TestMachine({ cpus: 2 });
+  const lock = RAM + 0x2_0000n, counter = RAM + 0x2_0008n;
+  const src = `
+    mov x3, #200
+  again:
+    mov w2, #1
+  spin:
+    ldaxr w1, [x0]
+    cbnz w1, spin
+    stxr w4, w2, [x0]
+    cbnz w4, spin
+    ldr x5, [x0, #8]
+    add x5, x5, #1
+    str x5, [x0, #8]
+    stlr wzr, [x0]
+    subs x3, x3, #1
+    b.ne again
+    hvc #0`;
+  m.code(src, 0);
+  m.mm.set64(1, Slot.PC, m.mm.get64(0, Slot.PC));
+  for (const c of [0, 1]) m.setX(0, lock, c);
+  const done = [false, false];
+  for (let slice = 0; slice < 100_000 && !(done[0] && done[1]); slice++) {
+    const c = slice & 1;
+    if (!done[c] && m.cpu.run(c, 7 + (slice % 5)) === Exit.CALL) done[c] = true;
+  }
+  assertEquals(done, [true, true]);
+  assertEquals(m.readU64(counter), 400n);
+});
+
+Deno.test("EL0 access to the counter traps with EC 0x18 unless CNTKCTL_EL1 opens it", () => {
+  const prog = `
+    adr x0, user
+    msr elr_el1, x0
+    msr spsr_el1, xzr
+    eret
+  user:
+    mrs x1, cntvct_el0
+    hvc #0`;
+  const m = machine(prog);
+  m.run();
+  assertEquals(lastHvc(m), 0x400);
+  assertEquals(ec(m.sysreg("ESR_EL1")), 0x18);
+  // ISS: Op0 3, Op2 2, Op1 3, CRn 14, Rt 1, CRm 0, read.
+  assertEquals(
+    Number(m.sysreg("ESR_EL1")) & 0x1ff_ffff,
+    (3 << 20) | (2 << 17) | (3 << 14) | (14 << 10) | (1 << 5) | 1,
+  );
+  const o = machine(prog);
+  o.setSysreg("CNTKCTL_EL1", 2n);
+  o.run();
+  assertEquals(o.x(1), 0x5a5an);
+});
+
+Deno.test("HCR_EL2.TVM traps EL1 writes to SCTLR_EL1 to EL2", () => {
+  const m = machine("msr sctlr_el1, x0", { features: Feature.EL2 });
+  m.setSysreg("HCR_EL2", 1n << 26n);
+  m.run();
+  assertEquals(m.el, 2);
+  assertEquals(ec(m.sysreg("ESR_EL2")), 0x18);
+  assertEquals(m.sysreg("ELR_EL2"), CODE);
+});
+
+Deno.test("WFE with no event asks the host to wait; WFI traps to EL2 under HCR_EL2.TWI", () => {
+  const m = machine("wfe\n hvc #1", { sleep: false });
+  assertEquals(m.run(), Exit.CALL);
+  assertEquals(m.events[0], { kind: "wait", cpu: 0, wfe: true });
+  const t = machine("wfi", { features: Feature.EL2 });
+  t.setSysreg("HCR_EL2", 1n << 13n);
+  t.run();
+  assertEquals(t.sysreg("ESR_EL2"), (0x01n << 26n) | (1n << 25n) | (1n << 24n) | (0xen << 20n));
+});
+
+Deno.test("an IRQ taken from EL0 uses the lower-EL vector; FIQ and SError have their own", () => {
+  const toEl0 = `
+    adr x0, user
+    msr elr_el1, x0
+    msr spsr_el1, xzr
+    eret
+  user:
+    b user`;
+  const cases: [number, number][] = [[1, 0x480], [2, 0x500], [4, 0x580]];
+  for (const [line, vec] of cases) {
+    const m = machine(toEl0);
+    m.mm.i32[m.mm.slot(0, Slot.IRQ_LINES)] = line;
+    m.run();
+    assertEquals(lastHvc(m), vec, `line ${line}`);
+    assertEquals(m.sysreg("ELR_EL1"), CODE + 16n);
+  }
 });

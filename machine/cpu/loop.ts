@@ -622,7 +622,9 @@ export function loop(): void {
         const vhi = (X[n + 1] + oh + ((vlo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const e = dBase + ((vlo >>> 12) & 0xff) * TLB_WORDS;
         const st = (code & 1) === 1, tagW = st ? e + 2 : e;
-        if (tlb[tagW] !== (vlo & ~0xfff) || tlb[tagW + 1] !== vhi || (vlo & ((1 << size) - 1)) !== 0) {
+        if (
+          tlb[tagW] !== (vlo & ~0xfff) || tlb[tagW + 1] !== vhi || (vlo & ((1 << size) - 1)) !== 0
+        ) {
           X[PC] = pcLo, X[BUDGET] = left;
           r = ret(h_LDST_reg(w));
           left = X[BUDGET];
