@@ -91,7 +91,7 @@ export const Slot = {
   EXCL_VAL2: 50,
   /** Exclusive monitor: access size in bytes (0 = open, 16 = pair of doublewords). */
   EXCL_SIZE: 51,
-  /** Low word: the WFE event register (Arm ARM D1.6.1), set by SEV/SEVL and exception return. */
+  /** Low word: the WFE event register (Arm ARM D1.6.1), set by SEV/SEVL, cleared by WFE. */
   EVENT: 52,
   /** Always zero: the interpreter reads XZR here (never written). */
   ZERO: 62,

@@ -1,9 +1,9 @@
 /**
  * Guest virtual memory accesses for the interpreter: a TLB fast path for
  * naturally aligned accesses to RAM, and a slow path that translates,
- * enforces alignment (SCTLR_ELx.A, Device memory, exclusives/acquire-release;
- * Arm ARM B2.5.2 "Alignment of data accesses"), splits page-crossing
- * accesses and sends device accesses to the callbacks.
+ * enforces alignment (SCTLR_ELx.A, Device memory; Arm ARM B2.5.2 "Alignment
+ * of data accesses"; exclusives and acquire/release check their own),
+ * splits page-crossing accesses and sends device accesses to the callbacks.
  *
  * Loads return 8/16/32-bit values as numbers (32-bit as int32) and 64-bit
  * values in R64; everything is little-endian (SCTLR_ELx.EE = 0).
@@ -23,12 +23,6 @@ const { beginCall, C, endCall, requestSync, SR, TLB_ENTRIES, TLB_WORDS, X } = co
 const { dataAbort } = exc_;
 const { Acc, FSC, translate } = mmu_;
 
-/** Access flags for the slow path. */
-export const MemFlag = {
-  /** The access must be aligned whatever the memory type (exclusives, LDAR/STLR). */
-  ALIGN: 1,
-} as const;
-
 const IDX_WORDS = TLB_ENTRIES * TLB_WORDS;
 
 /** SCTLR_ELx.A of the regime an MMU index belongs to. */
@@ -37,9 +31,9 @@ function alignCheck(idx: number): boolean {
 }
 
 /** Load `size` bytes (1, 2, 4, 8) through the slow path; value in R64 (zero-extended). */
-export function ldSlow(vlo: number, vhi: number, size: number, idx: number, flags: number): void {
+export function ldSlow(vlo: number, vhi: number, size: number, idx: number): void {
   const unaligned = (vlo & (size - 1)) !== 0;
-  if (unaligned && (flags & MemFlag.ALIGN || alignCheck(idx))) {
+  if (unaligned && alignCheck(idx)) {
     dataAbort(FSC.ALIGNMENT, vlo, vhi, false);
   }
   const h = translate(vlo, vhi, Acc.READ, idx);
@@ -87,10 +81,9 @@ export function stSlow(
   lo: number,
   hi: number,
   idx: number,
-  flags: number,
 ): void {
   const unaligned = (vlo & (size - 1)) !== 0;
-  if (unaligned && (flags & MemFlag.ALIGN || alignCheck(idx))) {
+  if (unaligned && alignCheck(idx)) {
     dataAbort(FSC.ALIGNMENT, vlo, vhi, true);
   }
   const h = translate(vlo, vhi, Acc.WRITE, idx);
@@ -130,7 +123,7 @@ export function stSlow(
 export function ld8(vlo: number, vhi: number, idx: number): number {
   const t = C.tlb, e = idx * IDX_WORDS + ((vlo >>> 12) & 0xff) * TLB_WORDS;
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi) return C.u8[t[e + 6] * 4 + (vlo & 0xfff)];
-  ldSlow(vlo, vhi, 1, idx, 0);
+  ldSlow(vlo, vhi, 1, idx);
   return R64.lo;
 }
 
@@ -140,7 +133,7 @@ export function ld16(vlo: number, vhi: number, idx: number): number {
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi && (vlo & 1) === 0) {
     return C.u16[(t[e + 6] << 1) + ((vlo & 0xfff) >>> 1)];
   }
-  ldSlow(vlo, vhi, 2, idx, 0);
+  ldSlow(vlo, vhi, 2, idx);
   return R64.lo;
 }
 
@@ -150,7 +143,7 @@ export function ld32(vlo: number, vhi: number, idx: number): number {
   if (t[e] === (vlo & ~0xfff) && t[e + 1] === vhi && (vlo & 3) === 0) {
     return C.i32[t[e + 6] + ((vlo & 0xfff) >>> 2)];
   }
-  ldSlow(vlo, vhi, 4, idx, 0);
+  ldSlow(vlo, vhi, 4, idx);
   return R64.lo;
 }
 
@@ -163,7 +156,7 @@ export function ld64(vlo: number, vhi: number, idx: number): void {
     R64.hi = C.i32[w + 1];
     return;
   }
-  ldSlow(vlo, vhi, 8, idx, 0);
+  ldSlow(vlo, vhi, 8, idx);
 }
 
 /** Store a byte. */
@@ -173,7 +166,7 @@ export function st8(vlo: number, vhi: number, v: number, idx: number): void {
     C.u8[t[e + 6] * 4 + (vlo & 0xfff)] = v;
     return;
   }
-  stSlow(vlo, vhi, 1, v, 0, idx, 0);
+  stSlow(vlo, vhi, 1, v, 0, idx);
 }
 
 /** Store a halfword. */
@@ -183,7 +176,7 @@ export function st16(vlo: number, vhi: number, v: number, idx: number): void {
     C.u16[(t[e + 6] << 1) + ((vlo & 0xfff) >>> 1)] = v;
     return;
   }
-  stSlow(vlo, vhi, 2, v, 0, idx, 0);
+  stSlow(vlo, vhi, 2, v, 0, idx);
 }
 
 /** Store a word. */
@@ -193,7 +186,7 @@ export function st32(vlo: number, vhi: number, v: number, idx: number): void {
     C.i32[t[e + 6] + ((vlo & 0xfff) >>> 2)] = v;
     return;
   }
-  stSlow(vlo, vhi, 4, v, 0, idx, 0);
+  stSlow(vlo, vhi, 4, v, 0, idx);
 }
 
 /** Store a doubleword. */
@@ -205,7 +198,7 @@ export function st64(vlo: number, vhi: number, lo: number, hi: number, idx: numb
     C.i32[w + 1] = hi;
     return;
   }
-  stSlow(vlo, vhi, 8, lo, hi, idx, 0);
+  stSlow(vlo, vhi, 8, lo, hi, idx);
 }
 
 /** Load `size` bytes (1..8) into R64, zero-extended (generic form for table-driven handlers). */

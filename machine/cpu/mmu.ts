@@ -84,11 +84,6 @@ export function flushTlbArray(t: Int32Array): void {
   }
 }
 
-/** Invalidate the running vCPU's TLB. */
-export function flushTlb(): void {
-  flushTlbArray(C.tlb);
-}
-
 /** MMU index for data accesses at the current EL and PSTATE.PAN. */
 export function dataIdx(): number {
   const e = el(), pan = (X[W.PSTATE] & PSR.PAN) !== 0;
