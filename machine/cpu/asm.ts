@@ -45,6 +45,7 @@ export interface AsmImage {
 
 /** An assembly error, with the 1-based line and column in the source. */
 export class AsmError extends Error {
+  /** An error at 1-based `line`/`col` of the source, whose text that line is. */
   constructor(
     message: string,
     readonly line: number,

@@ -65,6 +65,7 @@ const { loop } = loop_;
 export interface ExitInfo {
   /** An {@link Exit} code. */
   reason: ExitCode;
+  /** The vCPU. */
   cpu: number;
   /** PC when the run stopped (for EXCEPTION: the faulting instruction; EXCEPTION_LOOP: the vector). */
   pc: bigint;
@@ -129,6 +130,7 @@ export class Cpu {
    */
   stopOn: Set<number> = new Set();
 
+  /** A CPU for the vCPUs of `mm`, reaching the world through `callbacks`. */
   constructor(readonly mm: MachineMemory, readonly callbacks: CpuCallbacks) {
     const buf = mm.memory.buffer;
     this.#tlbs = Array.from({ length: mm.cpus }, () => newTlb());

@@ -29,6 +29,7 @@ export { disassemble } from "./disasm.ts";
 export { type Alias, ALIASES, decode, type Handler, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
 export { CallAction, type CallActionCode, type CpuCallbacks } from "./callbacks.ts";
 export { EC, HCR } from "./core.ts";
+export type { Fields } from "./operands.ts";
 export {
   exceptionReturn,
   getNzcv,

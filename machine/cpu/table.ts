@@ -49,22 +49,31 @@ export type Handler = (insn: number) => boolean | number | void;
 
 /** A field's position in the instruction word. */
 export interface FieldPos {
+  /** Lowest bit. */
   readonly lo: number;
+  /** Number of bits. */
   readonly width: number;
 }
 
 /** One row of the table, compiled. */
 export interface Row {
+  /** Name after the instruction (Arm ARM mnemonic, `_form` suffix), e.g. `ADD_imm`. */
   readonly name: string;
+  /** 32-character bit pattern, bit 31 first (see the module documentation). */
   readonly pattern: string;
+  /** GNU syntax with `{kind}` operand placeholders (operands.ts). */
   readonly syntax: string;
+  /** The interpreter's implementation. */
   readonly handler: Handler;
+  /** Rejects encodings of the pattern that are unallocated. */
   readonly guard?: (f: Fields) => boolean;
   /** Assembler: fields implied by others (e.g. N = sf for bitfield moves). */
   readonly derive?: (f: Fields) => void;
-  /** Fixed-bit mask and value. */
+  /** Fixed-bit mask. */
   readonly mask: number;
+  /** Fixed-bit values (under `mask`). */
   readonly value: number;
+  /** Field positions by letter. */
   readonly fields: Readonly<Record<string, FieldPos>>;
   /** Position in {@link ROWS}: the interpreter's opcode number. */
   readonly index: number;
@@ -72,7 +81,9 @@ export interface Row {
 
 /** An alias of a row: preferred disassembly and/or an extra assembler spelling. */
 export interface Alias {
+  /** The row whose encodings it spells. */
   readonly base: Row;
+  /** GNU syntax with operand placeholders. */
   readonly syntax: string;
   /** Condition on the base row's fields under which this spelling is used. */
   readonly when: (f: Fields) => boolean;
