@@ -29,6 +29,25 @@
  * (MSR DAIF/SPSel/PAN), system-register writes that affect translation, and
  * after every callback (MMIO, device system registers, HVC/SMC).
  *
+ * Setting up a vCPU (what the machine owns): {@link resetVcpu} gives the
+ * architectural reset state; before or after it the machine sets
+ * - Slot.FEATURES: Feature.EL2 when the guest owns EL2 (boot at EL2, hyp
+ *   stubs; HVC/SMC traps and HCR_EL2 routing then apply), Feature.VHE when
+ *   HCR_EL2.E2H is writable;
+ * - the identification registers to match: ID_AA64PFR0_EL1.EL2 (bits 11:8)
+ *   = 0 without Feature.EL2, ID_AA64MMFR1_EL1.VH (bits 11:8) = 1 with
+ *   Feature.VHE, MPIDR_EL1 (resetVcpu puts the vCPU index in Aff0/Aff1);
+ * - PC, x0..x3 (boot protocol), and the boot EL (PSTATE = ELxh, DAIF masked);
+ * - Slot.IRQ_LINES from the interrupt controller, at any time;
+ * - after writing MMU-related registers or page tables from outside the
+ *   guest: `cpu.invalidate(index)`.
+ *
+ * Exits (`run()` return values, {@link Exit}): BUDGET (budget spent), CALL
+ * (an HVC/SMC callback returned EXIT), SLEEP (WFI/WFE with `wait()` true, or
+ * CallAction.SLEEP; PC is past the WFx), EXCEPTION_LOOP (turn into
+ * `GuestError("exception_loop")` with {@link Cpu.errorFor}), EXCEPTION (an EC
+ * listed in `cpu.stopOn`), STOPPED (`cpu.requestStop()` from a callback).
+ *
  * @module
  */
 
