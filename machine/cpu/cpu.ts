@@ -100,6 +100,9 @@ export interface ExitInfo {
   insn: number | undefined;
 }
 
+/** An instruction-trace callback: vCPU, PC, the word there (if readable), current EL. */
+export type TraceFn = (cpu: number, pc: bigint, insn: number | undefined, el: number) => void;
+
 /** Largest pass of the run loop (X[W.BUDGET] is an int32). */
 const MAX_PASS = 0x4000_0000;
 
@@ -148,6 +151,11 @@ export class Cpu {
    * instruction, its registers untouched. Empty by default.
    */
   stopOn: Set<number> = new Set();
+  /**
+   * When set, `run()` executes one instruction at a time and reports each
+   * (PC, instruction word, EL) before executing it. Slow: for traces only.
+   */
+  trace: TraceFn | undefined = undefined;
 
   /** A CPU for the vCPUs of `mm`, reaching the world through `callbacks`. */
   constructor(readonly mm: MachineMemory, readonly callbacks: CpuCallbacks) {
@@ -195,11 +203,35 @@ export class Cpu {
    * {@link Exit} code; details in {@link exitInfo}.
    */
   run(index: number, budget: number): ExitCode {
-    if (!(index >= 0 && index < this.mm.cpus)) throw new RangeError(`No such vCPU: ${index}`);
-    if (!(budget >= 0 && budget <= Number.MAX_SAFE_INTEGER)) {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.mm.cpus)) {
+      throw new RangeError(`No such vCPU: ${index}`);
+    }
+    if (!(Number.isSafeInteger(budget) && budget >= 0)) {
       throw new RangeError(`Invalid budget: ${budget}`);
     }
     if (this.#running) throw new Error("Cpu.run() is not re-entrant: called from a callback");
+    if (this.trace) return this.#traced(index, budget, this.trace);
+    return this.#run(index, budget);
+  }
+
+  /** One instruction at a time, reporting each to `trace` before it executes. */
+  #traced(index: number, budget: number, trace: TraceFn): ExitCode {
+    let code: ExitCode = core_.Exit.BUDGET;
+    for (let k = 0; k < budget; k++) {
+      const pc = this.mm.get64(index, Slot.PC);
+      trace(
+        index,
+        pc,
+        this.readInsn(index, pc),
+        this.mm.i32[this.mm.slot(index, Slot.PSTATE)] >> 2 & 3,
+      );
+      code = this.#run(index, 1);
+      if (code !== core_.Exit.BUDGET) break;
+    }
+    return code;
+  }
+
+  #run(index: number, budget: number): ExitCode {
     this.#running = true;
     this.#bind(index);
     let lo = 0, hi = 0;

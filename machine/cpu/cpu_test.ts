@@ -541,3 +541,12 @@ Deno.test("an IRQ taken from EL0 uses the lower-EL vector; FIQ and SError have t
     assertEquals(m.sysreg("ELR_EL1"), CODE + 16n);
   }
 });
+
+Deno.test("Cpu.trace reports every instruction before it executes", () => {
+  const m = machine("mov x0, #1\n add x0, x0, #2\n hvc #0");
+  const seen: string[] = [];
+  m.cpu.trace = (_c, pc, insn, el) => seen.push(`${pc.toString(16)} EL${el} ${insn?.toString(16)}`);
+  assertEquals(m.run(), Exit.CALL);
+  assertEquals(seen, ["40080000 EL1 d2800020", "40080004 EL1 91000800", "40080008 EL1 d4000002"]);
+  assertEquals(m.x(0), 3n);
+});
