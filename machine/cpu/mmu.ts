@@ -294,17 +294,19 @@ export function tlbEntry(idx: number, vlo: number): number {
 }
 
 /**
- * Write PAR_EL1 for an AT instruction (Arm ARM D23.2.94): on success
- * PA[47:12], SH, ATTR; on failure F = 1 and FST.
+ * Write PAR_EL1 for an AT instruction (Arm ARM D23.2.94 PAR_EL1): bit 11 is
+ * RES1 in both formats; on success PA[47:12], NS (bit 9: this PE is always
+ * Non-secure, there is no EL3), SH (8:7), ATTR (63:56); on failure F = 1
+ * and FST (6:1). Values as QEMU reports them.
  */
 export function atResult(ok: boolean): void {
   const x = X, w = SR.PAR_EL1;
   if (ok) {
     const pa = WR.pa - (WR.pa % 4096);
-    x[w] = ((pa % 0x1_0000_0000) | (WR.sh << 7)) | 0;
+    x[w] = ((pa % 0x1_0000_0000) | (1 << 11) | (1 << 9) | (WR.sh << 7)) | 0;
     x[w + 1] = (Math.floor(pa / 0x1_0000_0000) | (WR.attr << 24)) | 0;
   } else {
-    x[w] = (WR.fsc << 1) | 1;
+    x[w] = (1 << 11) | (WR.fsc << 1) | 1;
     x[w + 1] = 0;
   }
 }

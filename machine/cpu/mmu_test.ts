@@ -238,9 +238,8 @@ Deno.test("AT S1E1R reports the PA in PAR_EL1, or the fault", () => {
   m.setX(1, DATA + 0x123n);
   m.setX(3, DATA + 0x5000n);
   m.run();
-  assertEquals(m.x(2) & 0xffff_ffff_f000n, DATA);
-  assertEquals(m.x(2) >> 56n, 0xffn); // MAIR attribute
-  assertEquals(m.x(4), (0x07n << 1n) | 1n); // F = 1, FST = translation fault level 3
+  assertEquals(m.x(2), DATA | (0xffn << 56n) | (1n << 11n) | (1n << 9n) | (3n << 7n)); // ATTR, RES1, NS, SH
+  assertEquals(m.x(4), (1n << 11n) | (0x07n << 1n) | 1n); // F = 1, FST = translation fault level 3
 });
 
 Deno.test("Cpu.translate() walks like the guest without touching its state", () => {
