@@ -177,6 +177,19 @@ export class TestMachine {
   }
 }
 
+/** A vector table at `base` whose entry at offset k is `hvc #k` (a probe: the HVC exit names the vector). */
+export function probeVectors(base: bigint): string {
+  const out = [`.org ${base}`];
+  for (let k = 0; k < 16; k++) out.push(`.org ${base + BigInt(k * 0x80)}`, `hvc #${k * 0x80}`);
+  return out.join("\n");
+}
+
+/** The immediate of the last HVC the machine saw (the vector probe), or -1. */
+export function lastHvc(m: TestMachine): number {
+  const e = m.events.filter((e) => e.kind === "hvc").at(-1);
+  return e && e.kind === "hvc" ? e.imm : -1;
+}
+
 // ---------------------------------------------------------------------------
 // External tools.
 

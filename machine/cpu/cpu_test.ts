@@ -2,8 +2,8 @@
  * The exception model, interrupts, system registers, callbacks, budgets and
  * exclusives, run through `Cpu` on small assembled programs.
  *
- * Vector probes: `vectors(base)` fills a vector table whose every entry is
- * `hvc #<offset>`, so the HVC callback (which exits) tells which vector an
+ * Vector probes: `probeVectors(base)` fills a vector table whose every entry
+ * is `hvc #<offset>`, so the HVC callback (which exits) tells which vector an
  * exception or interrupt went to.
  */
 
@@ -12,18 +12,12 @@ import { Feature, RAM_BASE, Slot } from "../state.ts";
 import { CallAction } from "./callbacks.ts";
 import { Exit } from "./cpu.ts";
 import { PSR } from "./pstate.ts";
-import { TestMachine } from "./_test_util.ts";
+import { assemble } from "./asm.ts";
+import { lastHvc, probeVectors, TestMachine } from "./_test_util.ts";
 
 const RAM = BigInt(RAM_BASE);
 const CODE = RAM + 0x8_0000n;
 const VEC = RAM + 0x1_0000n;
-
-/** A vector table at `base` whose entry at offset k is `hvc #k`. */
-function vectors(base: bigint): string {
-  const out = [`.org ${base}`];
-  for (let k = 0; k < 16; k++) out.push(`.org ${base + BigInt(k * 0x80)}`, `hvc #${k * 0x80}`);
-  return out.join("\n");
-}
 
 /** A machine with `src` at CODE and probe vectors at VBAR_EL1 (and VBAR_EL2). */
 function machine(
@@ -31,22 +25,11 @@ function machine(
   opts: ConstructorParameters<typeof TestMachine>[0] = {},
 ): TestMachine {
   const m = new TestMachine(opts);
-  m.load(assembleAt(VEC, vectors(VEC)));
-  m.load(assembleAt(CODE, src));
+  m.load(assemble(probeVectors(VEC), { base: VEC }));
+  m.load(assemble(src, { base: CODE }));
   m.setSysreg("VBAR_EL1", VEC);
   m.setSysreg("VBAR_EL2", VEC);
   return m;
-}
-
-import { assemble } from "./asm.ts";
-function assembleAt(base: bigint, src: string) {
-  return assemble(src, { base });
-}
-
-/** The last HVC immediate seen (the vector probe), or -1. */
-function lastHvc(m: TestMachine): number {
-  const e = m.events.filter((e) => e.kind === "hvc").at(-1);
-  return e && e.kind === "hvc" ? e.imm : -1;
 }
 
 const EC_SHIFT = 26n;

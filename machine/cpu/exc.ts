@@ -54,18 +54,15 @@ export function raise(
   const x = X;
   const esr = (ec << 26) | ESR_IL | (iss & 0x1ff_ffff);
   const pcLo = x[W.PC], pcHi = x[W.PC + 1];
+  C.excEsr = esr >>> 0;
+  C.excFar = far;
+  C.excEl = target;
   if ((ec < 32 ? C.stopLo >>> ec : C.stopHi >>> (ec - 32)) & 1) {
     // Stop-on-exception: report it and leave the vCPU at the faulting instruction.
-    C.excEsr = esr >>> 0;
-    C.excFar = far;
-    C.excEl = target;
     C.exit = Exit.EXCEPTION;
     requestSync();
     throw UNWIND;
   }
-  C.excEsr = esr >>> 0;
-  C.excFar = far;
-  C.excEl = target;
   x[W.EXCL_SIZE] = 0;
   takeException(XMM, 0, target, VECTOR.SYNC, esr, retLo, retHi, far);
   if (x[W.PC] === pcLo && x[W.PC + 1] === pcHi) {

@@ -12,7 +12,7 @@ import { RAM_BASE, Slot } from "../state.ts";
 import { assemble } from "./asm.ts";
 import { Exit } from "./cpu.ts";
 import { PSR } from "./pstate.ts";
-import { TestMachine } from "./_test_util.ts";
+import { lastHvc, probeVectors, TestMachine } from "./_test_util.ts";
 
 const RAM = BigInt(RAM_BASE);
 const CODE = RAM + 0x8_0000n;
@@ -81,16 +81,10 @@ class Tables {
   }
 }
 
-function vectors(base: bigint): string {
-  const out = [`.org ${base}`];
-  for (let k = 0; k < 16; k++) out.push(`.org ${base + BigInt(k * 0x80)}`, `hvc #${k * 0x80}`);
-  return out.join("\n");
-}
-
 /** A machine with identity-mapped code/vector/table/data pages, MMU on at EL1. */
 function mmuMachine(src: string): { m: TestMachine; t: Tables } {
   const m = new TestMachine();
-  m.load(assemble(vectors(VEC), { base: VEC }));
+  m.load(assemble(probeVectors(VEC), { base: VEC }));
   m.load(assemble(src, { base: CODE }));
   const t = new Tables(m);
   t.block(RAM, RAM); // 0x4000_0000..+2 MiB: vectors, code
@@ -102,11 +96,6 @@ function mmuMachine(src: string): { m: TestMachine; t: Tables } {
   m.setSysreg("TTBR0_EL1", t.root);
   m.setSysreg("SCTLR_EL1", m.sysreg("SCTLR_EL1") | 1n);
   return { m, t };
-}
-
-function lastHvc(m: TestMachine): number {
-  const e = m.events.filter((e) => e.kind === "hvc").at(-1);
-  return e && e.kind === "hvc" ? e.imm : -1;
 }
 
 const IL = 1n << 25n;
