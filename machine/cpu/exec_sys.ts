@@ -378,6 +378,9 @@ const K = {
   VMPIDR_EL2: sysregByName("VMPIDR_EL2")!.slot * 2,
 };
 
+/** Words of the banked stack pointers (state.ts Slot.SP_EL0/SP_EL1). */
+const SP_EL0 = Slot.SP_EL0 * 2, SP_EL1 = Slot.SP_EL1 * 2;
+
 /** Result of a system-register read. */
 let vLo = 0, vHi = 0;
 
@@ -403,10 +406,10 @@ function specialRead(k: number): boolean {
       return true;
     case K.SP_EL0:
       if ((ps & PSR.SPSEL) === 0) undef();
-      vLo = x[35 * 2], vHi = x[35 * 2 + 1];
+      vLo = x[SP_EL0], vHi = x[SP_EL0 + 1];
       return true;
     case K.SP_EL1:
-      vLo = x[36 * 2], vHi = x[36 * 2 + 1];
+      vLo = x[SP_EL1], vHi = x[SP_EL1 + 1];
       return true;
     case K.ISR_EL1: {
       // Pending interrupts as seen by EL1: virtual ones when routed to EL2 (Arm ARM D23.2.74).
@@ -442,10 +445,10 @@ function specialWrite(k: number, lo: number, hi: number): number {
       return 2;
     case K.SP_EL0:
       if ((ps & PSR.SPSEL) === 0) undef();
-      x[35 * 2] = lo, x[35 * 2 + 1] = hi;
+      x[SP_EL0] = lo, x[SP_EL0 + 1] = hi;
       return 1;
     case K.SP_EL1:
-      x[36 * 2] = lo, x[36 * 2 + 1] = hi;
+      x[SP_EL1] = lo, x[SP_EL1 + 1] = hi;
       return 1;
     case K.OSLAR_EL1:
       return 1;

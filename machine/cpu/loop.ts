@@ -156,6 +156,8 @@ function sync(): void {
 const PC = W.PC, BUDGET = W.BUDGET, IRQ = W.IRQ_LINES, HCR_LO = SR.HCR_EL2;
 const NF = W.NF, ZF = W.ZF, CF = W.CF, VF = W.VF, ZERO = W.ZERO, SINK = W.SINK;
 const IDX_WORDS = TLB_ENTRIES * TLB_WORDS;
+/** Word of X30, the link register. */
+const LR = 30 * 2;
 
 /** A handler's result as a loop code: 0 fall through, 1 direct branch, 2 full sync. */
 function ret(v: boolean | number | void): number {
@@ -430,8 +432,8 @@ export function loop(): void {
       }
       case 22: { // BL
         const s = (pcLo >>> 0) + 4;
-        X[60] = s | 0;
-        X[61] = s > 0xffff_ffff ? (pcHi + 1) | 0 : pcHi;
+        X[LR] = s | 0;
+        X[LR + 1] = s > 0xffff_ffff ? (pcHi + 1) | 0 : pcHi;
       }
       /* falls through */
       case 21: { // B
