@@ -24,13 +24,17 @@
  */
 export const R64 = { lo: 0, hi: 0 };
 
-/** High 32 bits of the unsigned 32x32 product `a * b` (as int32). */
+/**
+ * High 32 bits of the unsigned 32x32 product `a * b` (as int32), from 16-bit
+ * limbs with Math.imul: every partial product and sum stays below 2^32, so
+ * V8 keeps it all in int32 arithmetic (no float conversions).
+ */
 export function mulhu32(a: number, b: number): number {
   const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const t = a0 * b0;
-  const m1 = a1 * b0 + (t >>> 16);
-  const m2 = a0 * b1 + (m1 & 0xffff);
-  return (a1 * b1 + (m1 >>> 16) + (m2 >>> 16)) | 0;
+  const t = Math.imul(a0, b0);
+  const m1 = (Math.imul(a1, b0) + (t >>> 16)) >>> 0;
+  const m2 = (Math.imul(a0, b1) + (m1 & 0xffff)) >>> 0;
+  return (Math.imul(a1, b1) + (m1 >>> 16) + (m2 >>> 16)) | 0;
 }
 
 /** Low 64 bits of the product (sign-agnostic), into R64. */
