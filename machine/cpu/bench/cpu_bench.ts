@@ -4,7 +4,7 @@
  *
  * ```sh
  * deno bench --allow-read machine/cpu/bench/cpu_bench.ts   # Deno's table
- * deno run machine/cpu/bench/cpu_bench.ts                  # prints MIPS directly
+ * deno run machine/cpu/bench/cpu_bench.ts [alu|strategies|hvc]   # prints MIPS directly
  * ```
  *
  * Kernels:
@@ -99,8 +99,11 @@ for (const [name, img] of Object.entries(KERNELS)) {
   Deno.bench({ name: `cpu ${name} (${N / 1e6}M instructions)`, fn: () => runN(cpu) });
 }
 
-if (import.meta.main && !("bench" in Deno && Deno.args.includes("--bench"))) {
-  for (const [name, img] of Object.entries(KERNELS)) {
+if (import.meta.main) {
+  // `deno run cpu_bench.ts [kernel...]`: one kernel per process gives the steadiest numbers.
+  const names = Deno.args.length ? Deno.args : Object.keys(KERNELS);
+  for (const name of names) {
+    const img = KERNELS[name];
     const { cpu } = machine(img);
     for (let k = 0; k < 3; k++) runN(cpu); // warm up
     const rates: number[] = [];
