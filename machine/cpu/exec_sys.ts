@@ -4,8 +4,8 @@
  * SMC, BRK, HLT), hints (NOP, YIELD, WFE, WFI, SEV, SEVL), barriers and
  * CLREX, MSR (immediate), MRS/MSR (register) and SYS (IC, DC, TLBI, AT).
  *
- * System-register access rules implemented here (Arm ARM D13.?, per
- * register description "Accessibility" pseudocode):
+ * System-register access rules implemented here (from the "Accessibility"
+ * pseudocode of each register description in Arm ARM D23):
  * - EL below the row's minEl, or an EL2 row without EL2: UNDEFINED;
  * - EL0 controls: SCTLR_EL1.UMA (DAIF), .UCT (CTR_EL0), .DZE (DC ZVA),
  *   .UCI (cache maintenance by VA), .nTWI/.nTWE (WFI/WFE), CNTKCTL_EL1
@@ -345,7 +345,7 @@ const MMU_REGS = new Set(
   ].map(key),
 );
 
-/** Generic-timer registers and the CNTKCTL_EL1 bit that opens each to EL0 (Arm ARM D23.8.?). */
+/** Generic-timer registers and the CNTKCTL_EL1 bit that opens each to EL0 (Arm ARM, CNTKCTL_EL1). */
 const EL0_TIMER_BIT = new Map<number, number>([
   [key("CNTFRQ_EL0"), 3], // EL0PCTEN | EL0VCTEN
   [key("CNTPCT_EL0"), 1 << 0],
@@ -421,7 +421,7 @@ function specialRead(k: number): boolean {
       return true;
     }
     case K.OSLSR_EL1:
-      vLo = 0x8; // OSLM = 0b10: OS Lock implemented, unlocked (Arm ARM D23.3.?)
+      vLo = 0x8; // OSLM = 0b10: OS Lock implemented, OSLK = 0: unlocked (Arm ARM, OSLSR_EL1)
       return true;
   }
   return false;
@@ -489,7 +489,7 @@ function sysreg(i: number, read: boolean): boolean {
   const k = (i >>> 5) & 0xffff, t = i & 31, e = el(), x = X;
   const d = resolve(k, e);
   if (!d) {
-    // Unallocated ID register space reads as zero at EL1+ (Arm ARM D23.1.?, "Reserved ID registers").
+    // Unallocated ID register space (op0 3, op1 0, CRn 0) reads as zero at EL1+ (Arm ARM D23.1, ID registers).
     if (read && e >= 1 && (k >>> 7) === ((3 << 7) | 0) && ((k >>> 3) & 15) !== 0) {
       const w = WZ[t];
       x[w] = 0, x[w + 1] = 0;
