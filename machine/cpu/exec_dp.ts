@@ -270,6 +270,29 @@ function ones64(n: number): void {
   lsr64(-1, -1, 64 - n);
 }
 
+/** Mask of the low `bits` bits (1..32) as int32. */
+function mask32(bits: number): number {
+  return bits === 32 ? -1 : (1 << bits) - 1;
+}
+
+/**
+ * The 64-bit SBFM/UBFM result into R64 (Arm ARM C6.2.266/C6.2.377): with
+ * imms >= immr, bits imms:immr moved to the bottom (SBFX/UBFX); otherwise
+ * bits imms:0 moved up to 64 - immr (SBFIZ/UBFIZ); sign- or zero-extended.
+ */
+export function bitfield64(lo: number, hi: number, r: number, s: number, signed: boolean): void {
+  const shr = signed ? asr64 : lsr64;
+  if (s >= r) {
+    lsr64(lo, hi, r);
+    lsl64(R64.lo, R64.hi, 63 - (s - r));
+    shr(R64.lo, R64.hi, 63 - (s - r));
+  } else {
+    lsl64(lo, hi, 63 - s);
+    shr(R64.lo, R64.hi, 63 - s);
+    lsl64(R64.lo, R64.hi, 64 - r);
+  }
+}
+
 export function SBFM(i: number): void {
   const x = X, n = RZ[(i >>> 5) & 31], d = WZ[i & 31], r = (i >>> 16) & 63, s = (i >>> 10) & 63;
   if (i >= 0) {
@@ -277,15 +300,7 @@ export function SBFM(i: number): void {
     wr32(d, s >= r ? sext(v >>> r, s - r + 1) : sext(v, s + 1) << (32 - r));
     return;
   }
-  if (s >= r) {
-    lsr64(x[n], x[n + 1], r);
-    lsl64(R64.lo, R64.hi, 63 - (s - r));
-    asr64(R64.lo, R64.hi, 63 - (s - r));
-  } else {
-    lsl64(x[n], x[n + 1], 63 - s);
-    asr64(R64.lo, R64.hi, 63 - s);
-    lsl64(R64.lo, R64.hi, 64 - r);
-  }
+  bitfield64(x[n], x[n + 1], r, s, true);
   wr64(d, R64.lo, R64.hi);
 }
 
@@ -293,22 +308,10 @@ export function UBFM(i: number): void {
   const x = X, n = RZ[(i >>> 5) & 31], d = WZ[i & 31], r = (i >>> 16) & 63, s = (i >>> 10) & 63;
   if (i >= 0) {
     const v = x[n];
-    const m = s === 31 ? -1 : (1 << (s + 1)) - 1;
-    wr32(
-      d,
-      s >= r ? (v >>> r) & (s - r === 31 ? -1 : (1 << (s - r + 1)) - 1) : (v & m) << (32 - r),
-    );
+    wr32(d, s >= r ? (v >>> r) & mask32(s - r + 1) : (v & mask32(s + 1)) << (32 - r));
     return;
   }
-  if (s >= r) {
-    lsr64(x[n], x[n + 1], r);
-    lsl64(R64.lo, R64.hi, 63 - (s - r));
-    lsr64(R64.lo, R64.hi, 63 - (s - r));
-  } else {
-    lsl64(x[n], x[n + 1], 63 - s);
-    lsr64(R64.lo, R64.hi, 63 - s);
-    lsl64(R64.lo, R64.hi, 64 - r);
-  }
+  bitfield64(x[n], x[n + 1], r, s, false);
   wr64(d, R64.lo, R64.hi);
 }
 
@@ -317,10 +320,10 @@ export function BFM(i: number): void {
   if (i >= 0) {
     const v = x[n], dst = x[d];
     if (s >= r) {
-      const m = s - r === 31 ? -1 : (1 << (s - r + 1)) - 1;
+      const m = mask32(s - r + 1);
       wr32(d, (dst & ~m) | ((v >>> r) & m));
     } else {
-      const m = ((s === 31 ? -1 : (1 << (s + 1)) - 1) << (32 - r)) | 0;
+      const m = (mask32(s + 1) << (32 - r)) | 0;
       wr32(d, (dst & ~m) | ((v << (32 - r)) & m));
     }
     return;

@@ -32,8 +32,8 @@ const { checkInterrupts, insnAbort, pcAlignFault, raiseHere, syncTarget, undef }
 const { Acc, dataIdx, fetchIdx, FSC, tlbEntry, translate } = mmu_;
 const { PSR } = pstate_;
 const { decode, ROW_BY_NAME, ROWS } = table_;
-const { condHolds } = dp_;
-const { LIMM_HI, LIMM_LO, LIMM_STATE, lsl64, lsr64, mul64, R64 } = bits_;
+const { bitfield64, condHolds } = dp_;
+const { LIMM_HI, LIMM_LO, LIMM_STATE, mul64, R64 } = bits_;
 
 /**
  * Rows with an inline fast path, by dispatch code (index + 1). Codes of
@@ -384,15 +384,7 @@ export function loop(): void {
           if (sh < 32) X[D + 1] = (hi << sh) | (lo >>> (32 - sh)), X[D] = lo << sh;
           else X[D + 1] = lo << (sh - 32), X[D] = 0;
         } else {
-          if (s >= rr) {
-            lsr64(lo, hi, rr);
-            lsl64(R64.lo, R64.hi, 63 - (s - rr));
-            lsr64(R64.lo, R64.hi, 63 - (s - rr));
-          } else {
-            lsl64(lo, hi, 63 - s);
-            lsr64(R64.lo, R64.hi, 63 - s);
-            lsl64(R64.lo, R64.hi, 64 - rr);
-          }
+          bitfield64(lo, hi, rr, s, false);
           X[D] = R64.lo, X[D + 1] = R64.hi;
         }
         break;

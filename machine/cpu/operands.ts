@@ -607,6 +607,27 @@ export function bfxPreferred(sf: number, uns: number, imms: number, immr: number
 
 const MASK64 = 0xffff_ffff_ffff_ffffn;
 
+/**
+ * The MOV (wide immediate) aliases: a value whose (inverted, for MOVN)
+ * register-width pattern is one 16-bit chunk at a 16-bit boundary.
+ */
+function parseWide(p: OpParser, f: Fields, ctx: AsmCtx, inverted: boolean): boolean {
+  const col = p.col;
+  const v = p.imm(ctx);
+  if (v === null) return ctx.fail("Expected an immediate", col);
+  const mask = f.z === 0 ? 0xffff_ffffn : MASK64;
+  if (v < -(mask >> 1n) - 1n || v > mask) return ctx.fail(`Immediate out of range: ${v}`, col);
+  const u = (inverted ? ~v : v) & mask;
+  for (let h = 0; h < (f.z === 0 ? 2 : 4); h++) {
+    if ((u & ~(0xffffn << BigInt(16 * h))) === 0n) {
+      f.h = h;
+      f.i = Number(u >> BigInt(16 * h));
+      return true;
+    }
+  }
+  return ctx.fail(inverted ? "Not a MOVN immediate" : "Not a MOVZ immediate", col);
+}
+
 // ---------------------------------------------------------------------------
 // The kinds.
 
@@ -737,44 +758,14 @@ const KINDS: Record<string, OperandKind> = {
   },
   movz: {
     print: (f) => `#${hex(BigInt(f.i) << BigInt(16 * f.h))}`,
-    parse(p, f, ctx) {
-      const col = p.col;
-      const v = p.imm(ctx);
-      if (v === null) return ctx.fail("Expected an immediate", col);
-      const mask = f.z === 0 ? 0xffff_ffffn : MASK64;
-      if (v < -(mask >> 1n) - 1n || v > mask) return ctx.fail(`Immediate out of range: ${v}`, col);
-      const u = v & mask;
-      for (let h = 0; h < (f.z === 0 ? 2 : 4); h++) {
-        if ((u & ~(0xffffn << BigInt(16 * h))) === 0n) {
-          f.h = h;
-          f.i = Number(u >> BigInt(16 * h));
-          return true;
-        }
-      }
-      return ctx.fail("Not a MOVZ immediate", col);
-    },
+    parse: (p, f, ctx) => parseWide(p, f, ctx, false),
   },
   movn: {
     print(f) {
       const mask = f.z === 0 ? 0xffff_ffffn : MASK64;
       return `#${hex(~(BigInt(f.i) << BigInt(16 * f.h)) & mask)}`;
     },
-    parse(p, f, ctx) {
-      const col = p.col;
-      const v = p.imm(ctx);
-      if (v === null) return ctx.fail("Expected an immediate", col);
-      const mask = f.z === 0 ? 0xffff_ffffn : MASK64;
-      if (v < -(mask >> 1n) - 1n || v > mask) return ctx.fail(`Immediate out of range: ${v}`, col);
-      const u = ~v & mask;
-      for (let h = 0; h < (f.z === 0 ? 2 : 4); h++) {
-        if ((u & ~(0xffffn << BigInt(16 * h))) === 0n) {
-          f.h = h;
-          f.i = Number(u >> BigInt(16 * h));
-          return true;
-        }
-      }
-      return ctx.fail("Not a MOVN immediate", col);
-    },
+    parse: (p, f, ctx) => parseWide(p, f, ctx, true),
   },
   bmimm: {
     print: (f) => KINDS.limm.print(f, { pc: 0n }, ""),
