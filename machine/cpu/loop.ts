@@ -485,25 +485,41 @@ export function loop(): void {
       case 31: // LDR_W_uimm
       case 32: // STR_W_uimm
       case 33: // LDRB_uimm
-      case 34: { // STRB_uimm
-        const n = (w >>> 4) & 62, size = w >>> 30;
-        const b = X[n];
+      case 34: // STRB_uimm
+      case 44: // LDR_X_reg
+      case 45: // STR_X_reg
+      case 46: // LDR_W_reg
+      case 47: // STR_W_reg
+      case 48: // LDRB_reg
+      case 49: { // STRB_reg
+        const reg = code >= 44, n = (w >>> 4) & 62, size = w >>> 30, b = X[n];
+        const slow = reg ? h_LDST_reg : h_LDST_uimm;
         if (n === 62 && (b & 15) !== 0) { // SP alignment check: the handler
           X[PC] = pcLo, X[BUDGET] = left;
-          r = ret(h_LDST_uimm(w));
+          r = ret(slow(w));
           left = X[BUDGET];
           break;
         }
-        const vlo = (b + (((w >>> 10) & 0xfff) << size)) | 0;
-        const vhi = (vlo >>> 0) < (b >>> 0) ? (X[n + 1] + 1) | 0 : X[n + 1];
+        let vlo: number, vhi: number;
+        if (reg) {
+          // ExtendReg(Rm, option, S ? size : 0): UXTW 010, LSL/UXTX 011, SXTW 110, SXTX 111.
+          const m = (w >>> 15) & 62, option = (w >>> 13) & 7, M = m === 62 ? ZERO : m;
+          let ol = X[M], oh = option === 2 ? 0 : option === 6 ? X[M] >> 31 : X[M + 1];
+          if ((w >>> 12) & 1 && size !== 0) oh = (oh << size) | (ol >>> (32 - size)), ol <<= size;
+          vlo = (b + ol) | 0;
+          vhi = (X[n + 1] + oh + ((vlo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        } else {
+          vlo = (b + (((w >>> 10) & 0xfff) << size)) | 0;
+          vhi = (vlo >>> 0) < (b >>> 0) ? (X[n + 1] + 1) | 0 : X[n + 1];
+        }
         const e = dBase + ((vlo >>> 12) & 0xff) * TLB_WORDS;
-        const st = (code & 1) === 0, tagW = st ? e + 2 : e;
+        const st = (code & 1) === (reg ? 1 : 0), tagW = st ? e + 2 : e;
         if (
           tlb[tagW] !== (vlo & ~0xfff) || tlb[tagW + 1] !== vhi || (vlo & ((1 << size) - 1)) !== 0
         ) {
           // TLB miss, unaligned or device: the full path.
           X[PC] = pcLo, X[BUDGET] = left;
-          r = ret(h_LDST_uimm(w));
+          r = ret(slow(w));
           left = X[BUDGET];
           break;
         }
@@ -592,50 +608,6 @@ export function loop(): void {
         if (w >= 0) hi = 0;
         if (code === 43) X[NF] = w < 0 ? hi : lo, X[ZF] = lo | hi, X[CF] = 0, X[VF] = 0;
         X[D] = lo, X[D + 1] = hi;
-        break;
-      }
-      case 44: // LDR_X_reg
-      case 45: // STR_X_reg
-      case 46: // LDR_W_reg
-      case 47: // STR_W_reg
-      case 48: // LDRB_reg
-      case 49: { // STRB_reg
-        const n = (w >>> 4) & 62, m = (w >>> 15) & 62, size = w >>> 30, option = (w >>> 13) & 7;
-        const b = X[n];
-        if (n === 62 && (b & 15) !== 0) { // SP alignment check: the handler
-          X[PC] = pcLo, X[BUDGET] = left;
-          r = ret(h_LDST_reg(w));
-          left = X[BUDGET];
-          break;
-        }
-        // ExtendReg(Rm, option, S ? size : 0): UXTW 010, LSL/UXTX 011, SXTW 110, SXTX 111.
-        const M = m === 62 ? ZERO : m;
-        let ol = X[M], oh = option === 2 ? 0 : option === 6 ? X[M] >> 31 : X[M + 1];
-        if ((w >>> 12) & 1 && size !== 0) oh = (oh << size) | (ol >>> (32 - size)), ol <<= size;
-        const vlo = (b + ol) | 0;
-        const vhi = (X[n + 1] + oh + ((vlo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
-        const e = dBase + ((vlo >>> 12) & 0xff) * TLB_WORDS;
-        const st = (code & 1) === 1, tagW = st ? e + 2 : e;
-        if (
-          tlb[tagW] !== (vlo & ~0xfff) || tlb[tagW + 1] !== vhi || (vlo & ((1 << size) - 1)) !== 0
-        ) {
-          X[PC] = pcLo, X[BUDGET] = left;
-          r = ret(h_LDST_reg(w));
-          left = X[BUDGET];
-          break;
-        }
-        const hw = tlb[e + 6] + ((vlo & 0xfff) >>> 2), t = (w & 31) << 1;
-        if (st) {
-          const T = t === 62 ? ZERO : t;
-          if (size === 3) mem[hw] = X[T], mem[hw + 1] = X[T + 1];
-          else if (size === 2) mem[hw] = X[T];
-          else u8[tlb[e + 6] * 4 + (vlo & 0xfff)] = X[T];
-        } else {
-          const T = t === 62 ? SINK : t;
-          if (size === 3) X[T] = mem[hw], X[T + 1] = mem[hw + 1];
-          else if (size === 2) X[T] = mem[hw], X[T + 1] = 0;
-          else X[T] = u8[tlb[e + 6] * 4 + (vlo & 0xfff)], X[T + 1] = 0;
-        }
         break;
       }
       default:
