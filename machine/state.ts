@@ -85,7 +85,7 @@ export const Slot = {
    * Virtual ns at ICOUNT 0 for this vCPU in the current slice (the clock's
    * sliceStart - sliceIcount): virtual time = TIME_BASE + ICOUNT, integers only.
    */
-  TIME_BASE: 50,
+  TIME_BASE: 53,
 
   /** Exclusive monitor, second value of LDXP/LDAXP (the CPU's; machine/cpu/core.ts). */
   EXCL_VAL2: 50,

@@ -32,7 +32,7 @@ import {
 } from "../hyp/mod.ts";
 import { Feature, MachineMemory, type MachineMemory as MM, Slot } from "./state.ts";
 import { GuestMemory } from "./memory.ts";
-import { NS_PER_TICK, VirtualClock } from "./clock.ts";
+import { VirtualClock } from "./clock.ts";
 import { OneReg, type RegInfo } from "./one_reg.ts";
 import { Board } from "./board.ts";
 import { type RunOptions, type RunResult, Scheduler } from "./run.ts";
@@ -386,7 +386,6 @@ export class Vcpu {
     a6: Arg = 0,
     a7: Arg = 0,
   ): CallResult {
-    // deno-lint-ignore prefer-rest-params
     if (arguments.length > 8) {
       throw new RangeError("Too many arguments: hvc() sets X1..X7; use call() for more");
     }
@@ -404,7 +403,6 @@ export class Vcpu {
     a6: Arg = 0,
     a7: Arg = 0,
   ): CallResult {
-    // deno-lint-ignore prefer-rest-params
     if (arguments.length > 8) {
       throw new RangeError("Too many arguments: smc() sets X1..X7; use call() for more");
     }

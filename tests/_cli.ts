@@ -90,7 +90,7 @@ export class Pty {
       stdout: "piped",
       stderr: "piped",
       cwd: ROOT,
-      env: { RUST_BACKTRACE: "0", TERM: "xterm", ...env },
+      env: { RUST_BACKTRACE: "0", TERM: "xterm", NO_COLOR: "", ...env },
     }).spawn();
     this.#child = child;
     this.#writer = child.stdin.getWriter();
