@@ -9,6 +9,7 @@
 import { Feature, type MachineMemory, Slot } from "./state.ts";
 import { sysregByName, SYSREGS } from "./sysregs.ts";
 import { getNzcv, getPstate, PSR, pstateEl, setNzcv, setPstate, spBank } from "./cpu/pstate.ts";
+import { sysregsRead, sysregsWritten } from "./cpu/sync.ts";
 
 /** Read the banked stack pointer SP_ELn, wherever it currently lives. */
 export function readSp(mm: MachineMemory, cpu: number, el: 0 | 1 | 2): bigint {
@@ -54,7 +55,10 @@ export function readSysreg(
   }
   const d = sysregByName(n);
   if (!d) throw new RangeError(`Unknown system register: ${name}`);
-  if (d.slot >= 0) return mm.get64(cpu, d.slot);
+  if (d.slot >= 0) {
+    sysregsRead(mm, cpu);
+    return mm.get64(cpu, d.slot);
+  }
   const v = device?.(cpu, d.key);
   if (v === undefined) {
     throw new RangeError(`System register ${d.name} is device-backed and not readable here`);
@@ -93,6 +97,7 @@ export function writeSysreg(
   const d = sysregByName(n);
   if (!d) throw new RangeError(`Unknown system register: ${name}`);
   if (d.slot >= 0) {
+    sysregsWritten(mm, cpu);
     mm.set64(cpu, d.slot, u);
     return;
   }
@@ -140,6 +145,7 @@ export function resetVcpu(
   entry = 0n,
   x0 = 0n,
 ): void {
+  sysregsWritten(mm, cpu);
   // ICOUNT (virtual time) and IRQ_LINES (owned by the interrupt controller) survive a reset.
   const keep = [Slot.ICOUNT, Slot.IRQ_LINES].map((s) => [s, mm.get64(cpu, s)] as const);
   const base = mm.slot(cpu, 0);

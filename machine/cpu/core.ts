@@ -20,6 +20,7 @@ import { CPU_STRIDE, Feature, MachineMemory, Slot } from "../state.ts";
 import type { CpuCallbacks } from "./callbacks.ts";
 import { sysregSlot } from "./pstate.ts";
 import { SYSREGS } from "../sysregs.ts";
+import { S } from "./sync.ts";
 
 /** Int32 word indexes inside a vCPU register block (slot * 2 = low half). */
 export const W = {
@@ -194,6 +195,9 @@ export class Core {
   tlb: Int32Array = new Int32Array(0);
   /** The running vCPU's register block in machine memory (USED_WORDS words). */
   block: Int32Array = new Int32Array(0);
+  /** Its fixed slots and its system-register words (views of `block`). */
+  blockFixed: Int32Array = new Int32Array(0);
+  blockSys: Int32Array = new Int32Array(0);
   /** MMU index for data accesses at the current EL (see mmu.ts). */
   dIdx = 0;
   /**
@@ -272,6 +276,10 @@ export const USED_WORDS = 2 * Math.max(Slot.SYSREG0, ...SYSREGS.map((d) => d.slo
 
 /** X's state words, and the running vCPU's block in machine memory (views made once). */
 const X_USED = X.subarray(0, USED_WORDS);
+/** The fixed slots (everything below SYSREG0): all that most callbacks touch. */
+const FIXED_WORDS = Slot.SYSREG0 * 2;
+const X_FIXED = X.subarray(0, FIXED_WORDS);
+const X_SYS = X.subarray(FIXED_WORDS, USED_WORDS);
 
 /** Write X (with an exact Slot.ICOUNT) back to the vCPU's block in machine memory. */
 export function copyOut(): void {
@@ -286,6 +294,12 @@ export function copyIn(): void {
   X.set(C.block);
 }
 
+/** Copy X's system-register words to the running vCPU's block (sync.ts on-demand flush). */
+function flushSys(): void {
+  C.blockSys.set(X_SYS);
+}
+S.flush = flushSys;
+
 let savedBudget = 0;
 
 /**
@@ -297,12 +311,25 @@ let savedBudget = 0;
  */
 export function beginCall(): void {
   savedBudget = X[W.BUDGET];
-  copyOut();
+  const n = icountNow();
+  X[W.ICOUNT] = n | 0;
+  X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
+  C.blockFixed.set(X_FIXED);
+  // System registers stay in X until machine-side code asks for them (sync.ts).
+  S.mm = C.mm;
+  S.cpu = C.cpu;
+  S.flushed = false;
+  S.dirty = false;
 }
 
 /** See {@link beginCall}. */
 export function endCall(): void {
-  copyIn();
+  X_FIXED.set(C.blockFixed);
+  if (S.dirty) X_SYS.set(C.blockSys);
+  S.mm = null;
+  S.cpu = -1;
+  S.flushed = true;
+  S.dirty = false;
   X[W.BUDGET] = savedBudget;
 }
 

@@ -12,6 +12,7 @@
 
 import { type MachineMemory, Slot } from "../state.ts";
 import { sysregByName } from "../sysregs.ts";
+import { sysregsWritten } from "./sync.ts";
 
 /** PSTATE / SPSR bit positions (Arm ARM C5.2.18 SPSR_EL1). */
 export const PSR = {
@@ -155,6 +156,7 @@ export function takeException(
   retHi: number,
   far?: bigint,
 ): void {
+  sysregsWritten(mm, cpu); // reads and writes ELR/SPSR/ESR/FAR/VBAR
   const regs = EL_REGS[targetEl];
   const pstate = getPstate(mm, cpu);
   const fromEl = pstateEl(pstate);
@@ -187,6 +189,7 @@ export function takeException(
  * is not implemented) sets PSTATE.IL and keeps the EL, as the architecture does.
  */
 export function exceptionReturn(mm: MachineMemory, cpu: number, maxEl: number): void {
+  sysregsWritten(mm, cpu); // reads and writes ELR/SPSR/ESR/FAR/VBAR
   const pstate = getPstate(mm, cpu);
   const el = pstateEl(pstate);
   if (el === 0) throw new Error("ERET at EL0 is UNDEFINED");

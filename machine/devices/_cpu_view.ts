@@ -8,6 +8,7 @@
 
 import { Feature, type MachineMemory, Slot } from "../state.ts";
 import { sysregByName } from "../sysregs.ts";
+import { sysregsRead } from "../cpu/sync.ts";
 
 const HCR_SLOT = sysregByName("HCR_EL2")!.slot;
 const CNTVOFF_SLOT = sysregByName("CNTVOFF_EL2")!.slot;
@@ -36,12 +37,16 @@ export class CpuView {
 
   /** Low word of HCR_EL2, or 0 when EL2 is not implemented (treated as 0). */
   hcrLo(cpu: number): number {
-    return this.hasEl2(cpu) ? this.mm.u32[this.mm.slot(cpu, HCR_SLOT)] : 0;
+    if (!this.hasEl2(cpu)) return 0;
+    sysregsRead(this.mm, cpu);
+    return this.mm.u32[this.mm.slot(cpu, HCR_SLOT)];
   }
 
   /** High word of HCR_EL2, or 0 when EL2 is not implemented. */
   hcrHi(cpu: number): number {
-    return this.hasEl2(cpu) ? this.mm.u32[this.mm.slot(cpu, HCR_SLOT) + 1] : 0;
+    if (!this.hasEl2(cpu)) return 0;
+    sysregsRead(this.mm, cpu);
+    return this.mm.u32[this.mm.slot(cpu, HCR_SLOT) + 1];
   }
 
   /**
@@ -61,6 +66,7 @@ export class CpuView {
       out[1] = 0;
       return;
     }
+    sysregsRead(this.mm, cpu);
     const w = this.mm.slot(cpu, CNTVOFF_SLOT);
     out[0] = this.mm.u32[w];
     out[1] = this.mm.u32[w + 1];

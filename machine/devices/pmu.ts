@@ -19,6 +19,7 @@
  * @module
  */
 
+import { sysregsRead } from "../cpu/sync.ts";
 import type { VirtualClock } from "../clock.ts";
 import type { MachineMemory } from "../state.ts";
 import { sysregByName } from "../sysregs.ts";
@@ -138,6 +139,7 @@ export class Pmu implements SysregDevice {
   /** Whether the counter counts at the vCPU's current EL (PMCR.E, PMCNTENSET.C, PMCCFILTR). */
   #shouldCount(cpu: number): boolean {
     if (!(this.#pmcr[cpu] & PMCR.E) || !(this.#cnten[cpu] & C_BIT)) return false;
+    sysregsRead(this.#mm, cpu);
     const f = this.#mm.u32[this.#mm.slot(cpu, FILTR_SLOT)];
     // Without EL3, NSK/NSU are ignored (QEMU target/arm/helper.c pmu_counter_enabled).
     switch (this.#view.el(cpu)) {
