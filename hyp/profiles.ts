@@ -59,6 +59,12 @@ export interface Profile {
   readonly finaliseEl2: boolean;
   /** HVC_GET_ICH_VTR_EL2 (x0 = 4) exists in the hyp stub (~6.19, UNCONFIRMED merge). */
   readonly stubGetIchVtr: boolean;
+  /**
+   * KVM_GET_REG_LIST has the physical timer's PTIMER_CTL/CNT/CVAL after TIMER_CTL/CNT/CVAL
+   * (Linux 6.4, "KVM: arm64: timers: Allow save/restoring of the physical timer"; arch/arm64/
+   * kvm/guest.c timer_reg_list). Older kernels list the virtual timer's three only.
+   */
+  readonly ptimerRegs: boolean;
 }
 
 const base = {
@@ -68,6 +74,7 @@ const base = {
   pkvm: "none",
   finaliseEl2: true,
   stubGetIchVtr: false,
+  ptimerRegs: true,
 } as const;
 
 /** The profiles. */
@@ -85,6 +92,7 @@ export const PROFILES: Record<KernelName, Profile> = {
     bmap2: false,
     smcDispatch: false,
     finaliseEl2: false,
+    ptimerRegs: false,
   },
   "5.15": {
     ...base,
@@ -99,6 +107,7 @@ export const PROFILES: Record<KernelName, Profile> = {
     bmap2: false,
     smcDispatch: false,
     finaliseEl2: false,
+    ptimerRegs: false,
   },
   "6.1": {
     ...base,
@@ -112,6 +121,7 @@ export const PROFILES: Record<KernelName, Profile> = {
     bitmaps: true,
     bmap2: false,
     smcDispatch: false,
+    ptimerRegs: false,
   },
   "6.6": {
     ...base,

@@ -12,6 +12,8 @@ import { type MachineMemory, Slot } from "./state.ts";
 import { sysregByKey, sysregByName, SYSREGS } from "./sysregs.ts";
 import { getNzcv, getPstate, setNzcv, setPstate } from "./cpu/pstate.ts";
 import { readSp, readSysreg, writeSp, writeSysreg } from "./vcpu_state.ts";
+import { TIMER } from "./devices/timer.ts";
+import type { VirtDevices } from "./devices/virt.ts";
 
 /** A register of the ONE_REG interface: its id and name. */
 export interface RegInfo {
@@ -33,6 +35,38 @@ const CORE: RegInfo[] = [
   { id: KVM_REG.spsr(4), name: "SPSR_FIQ" },
 ];
 
+/** One of KVM's timer registers and the register whose value it carries. */
+interface TimerReg extends RegInfo {
+  /** The system register it reads and writes (a counter for *_CNT). */
+  reg: string;
+  /** The timer whose count *_CNT reads (TIMER.VIRT or TIMER.PHYS). */
+  timer: number;
+}
+
+/**
+ * KVM's timer registers in KVM_GET_REG_LIST order (arch/arm64/kvm/guest.c timer_reg_list;
+ * ids from uapi asm/kvm.h). TIMER_CVAL and TIMER_CNT carry each other's encodings: "Their
+ * values have been accidentally swapped. As this is set API, the definitions here must be
+ * used, rather than ones derived from the encodings" (uapi comment), so TIMER_CNT's id is
+ * CNTV_CVAL_EL0's encoding and TIMER_CVAL's is CNTVCT_EL0's. PTIMER_* need profile.ptimerRegs.
+ */
+const TIMER_REGS: TimerReg[] = [
+  ["TIMER_CTL", [3, 3, 14, 3, 1], "CNTV_CTL_EL0", TIMER.VIRT],
+  ["TIMER_CNT", [3, 3, 14, 3, 2], "CNTVCT_EL0", TIMER.VIRT],
+  ["TIMER_CVAL", [3, 3, 14, 0, 2], "CNTV_CVAL_EL0", TIMER.VIRT],
+  ["PTIMER_CTL", [3, 3, 14, 2, 1], "CNTP_CTL_EL0", TIMER.PHYS],
+  ["PTIMER_CNT", [3, 3, 14, 0, 1], "CNTPCT_EL0", TIMER.PHYS],
+  ["PTIMER_CVAL", [3, 3, 14, 2, 2], "CNTP_CVAL_EL0", TIMER.PHYS],
+].map(([name, e, reg, timer]) => {
+  const [op0, op1, crn, crm, op2] = e as number[];
+  return {
+    id: KVM_REG.sysreg(op0, op1, crn, crm, op2),
+    name: `KVM_REG_ARM_${name}`,
+    reg: reg as string,
+    timer: timer as number,
+  };
+});
+
 /** AArch32 banked SPSRs kept for VMM round trips (struct kvm_regs spsr[1..4]). */
 const SPSR32_SLOTS = [Slot.SPSR_ABT, Slot.SPSR_UND, Slot.SPSR_IRQ, Slot.SPSR_FIQ];
 
@@ -48,14 +82,29 @@ export class OneReg {
   constructor(
     private readonly mm: MachineMemory,
     private readonly kvm: KvmVm,
+    private readonly devices: VirtDevices,
     /** Whether EL2 registers exist for the guest (guest-owned EL2). */
     private readonly el2: boolean,
   ) {}
 
-  /** KVM_GET_REG_LIST order: core → firmware → system registers (spec 3.6). */
+  /** KVM_GET_REG_LIST order: core → firmware → timer → system registers (spec 3.6; guest.c). */
   list(): RegInfo[] {
     const fw = this.kvm.fw.list().map((r) => ({ id: r.id, name: r.name }));
-    return [...CORE, ...fw, ...listedSysregs(this.el2)];
+    const timer = this.timerRegs().map((r) => ({ id: r.id, name: r.name }));
+    return [...CORE, ...fw, ...timer, ...listedSysregs(this.el2)];
+  }
+
+  /** The timer registers this kernel profile has. */
+  private timerRegs(): TimerReg[] {
+    return this.kvm.profile.ptimerRegs ? TIMER_REGS : TIMER_REGS.slice(0, 3);
+  }
+
+  /** The timer register with this id, name (full, short or the register it carries), if any. */
+  private timerReg(reg: string | bigint): TimerReg | undefined {
+    if (typeof reg === "bigint") return this.timerRegs().find((r) => r.id === reg);
+    return this.timerRegs().find((r) =>
+      r.name === reg || r.name === `KVM_REG_ARM_${reg}` || r.reg === reg
+    );
   }
 
   /** Resolve a name (core, firmware full/short, sysreg) or an id to an id. */
@@ -71,6 +120,8 @@ export class OneReg {
     if (core) return core.id;
     const fw = fwRegByName(n);
     if (fw) return fw.id;
+    const timer = this.timerReg(n);
+    if (timer) return timer.id;
     const d = sysregByName(n);
     if (d && d.slot >= 0) return KVM_REG.sysreg(d.op0, d.op1, d.crn, d.crm, d.op2);
     throw new KvmError("ENOENT", op, `unknown register ${reg}${suggest(n)}`);
@@ -85,6 +136,8 @@ export class OneReg {
     if (coproc === KVM_REG.COPROC_FW || coproc === KVM_REG.COPROC_FW_BMAP) {
       return this.kvm.fw.get(id);
     }
+    const timer = this.timerReg(id);
+    if (timer) return this.getTimer(cpu, timer);
     if (coproc === KVM_REG.COPROC_CORE) return this.getCore(cpu, id, op);
     if (coproc === KVM_REG.COPROC_SYSREG) {
       const d = this.sysreg(id, op);
@@ -109,6 +162,8 @@ export class OneReg {
     if (coproc === KVM_REG.COPROC_FW || coproc === KVM_REG.COPROC_FW_BMAP) {
       return this.kvm.fw.set(id, value);
     }
+    const timer = this.timerReg(id);
+    if (timer) return this.setTimer(cpu, timer, value);
     if (coproc === KVM_REG.COPROC_CORE) return this.setCore(cpu, id, value, op);
     if (coproc === KVM_REG.COPROC_SYSREG) {
       const d = this.sysreg(id, op);
@@ -133,6 +188,31 @@ export class OneReg {
       throw new KvmError("ENOENT", op, `no system register 0x${id.toString(16)}`);
     }
     return d.name;
+  }
+
+  /** kvm_arm_timer_get_reg: CTL (with ISTATUS), the count, CVAL. */
+  private getTimer(cpu: number, r: TimerReg): bigint {
+    if (r.name.endsWith("_CNT")) return this.devices.timer.count(cpu, r.timer);
+    return this.devices.sysregs.readU64(cpu, sysregByName(r.reg)!.key)!;
+  }
+
+  /**
+   * kvm_arm_timer_set_reg: CTL without ISTATUS, CVAL as given; a count write moves the
+   * VM-wide offset so the count reads `v` now (timer_set_offset(kvm_phys_timer_read() - v)).
+   * A vCPU that owns EL2 has its virtual count moved through its own CNTVOFF_EL2.
+   */
+  private setTimer(cpu: number, r: TimerReg, v: bigint): void {
+    const timer = this.devices.timer;
+    if (!r.name.endsWith("_CNT")) {
+      this.devices.sysregs.writeU64(cpu, sysregByName(r.reg)!.key, v);
+      return;
+    }
+    const off = timer.hypervisorOffsets();
+    const host = BigInt(timer.physicalCount(cpu));
+    if (r.timer === TIMER.PHYS) return timer.setHypervisorOffsets(off.virt, host - v);
+    if (!this.el2) return timer.setHypervisorOffsets(host - v, off.phys);
+    writeSysreg(this.mm, cpu, "CNTVOFF_EL2", timer.count(cpu, TIMER.PHYS) - v);
+    timer.sync();
   }
 
   private coreIndex(id: bigint, op: string): number {
@@ -202,6 +282,7 @@ function suggest(n: string): string {
   const names = [
     ...CORE.map((c) => c.name),
     ...FW_REGS.flatMap((r) => [r.short]),
+    ...TIMER_REGS.map((r) => r.name.slice("KVM_REG_ARM_".length)),
     ...SYSREGS.map((d) => d.name),
   ];
   const close = names.filter((c) => distance(c, n) <= 2).slice(0, 3);

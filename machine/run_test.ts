@@ -69,23 +69,27 @@ const timerWfi = (gic: boolean) =>
       mov  x1, #1
       msr  cntv_ctl_el0, x1
       wfi                              // PSTATE.I masked: WFI still wakes on a pending IRQ
-      mrs  x2, cntv_ctl_el0
-      mrs  x3, cntvct_el0
+      mrs  x5, cntv_ctl_el0
+      mrs  x6, cntvct_el0
       ${off}`;
 
-Deno.test("WFI sleeps in virtual time: the timer's interrupt wakes it at the deadline", () => {
-  const vm = createVm({ memoryMiB: 16, hyp: "firmware" });
-  vm.load(timerWfi(true));
-  const r = vm.run({ maxInstructions: 100_000 });
-  assertEquals(r.reason, "system_off");
-  assertEquals(vm.cpu(0).x[2] & 4n, 4n, "ISTATUS");
-  assertEquals(
-    vm.cpu(0).x[3] >= 62_500n && vm.cpu(0).x[3] < 62_600n,
-    true,
-    `CNTVCT ${vm.cpu(0).x[3]}`,
-  );
-  assertEquals(vm.cpu(0).instructions < 40, true, "the wait cost no instructions");
-});
+for (const hyp of ["firmware", "kvm"] as const) {
+  Deno.test(`WFI sleeps in virtual time: the timer's interrupt wakes it at the deadline (${hyp})`, () => {
+    // Under KVM the physical counter starts at the host's uptime and the virtual one at 0.
+    const vm = createVm({ memoryMiB: 16, hyp });
+    vm.load(timerWfi(true));
+    const r = vm.run({ maxInstructions: 100_000 });
+    assertEquals(r.reason, "system_off");
+    assertEquals(vm.cpu(0).x[5] & 4n, 4n, "ISTATUS");
+    assertEquals(
+      vm.cpu(0).x[6] >= 62_500n && vm.cpu(0).x[6] < 62_600n,
+      true,
+      `CNTVCT ${vm.cpu(0).x[6]}`,
+    );
+    assertEquals(vm.clock.now() > 1_000_000 && vm.clock.now() < 1_002_000, true, "woke at 1 ms");
+    assertEquals(vm.cpu(0).instructions < 40, true, "the wait cost no instructions");
+  });
+}
 
 Deno.test("WFI with the timer's PPI not routed by the GIC never wakes: halted", () => {
   const vm = createVm({ memoryMiB: 16, hyp: "firmware" });

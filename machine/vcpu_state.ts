@@ -129,8 +129,6 @@ export interface ResetConfig {
   /** Slot.FEATURES bits. */
   features: number;
   mpidr: bigint;
-  /** Overrides of reset values by register name. */
-  overrides?: Record<string, bigint>;
 }
 
 /**
@@ -164,7 +162,7 @@ export function resetVcpu(
   const mmfr1 = sysregByName("ID_AA64MMFR1_EL1")!.slot;
   const vh = (cfg.features & Feature.VHE) ? 1n : 0n;
   mm.set64(cpu, mmfr1, (mm.get64(cpu, mmfr1) & ~0xf00n) | (vh << 8n));
-  for (const [name, v] of Object.entries(cfg.overrides ?? {})) writeSysreg(mm, cpu, name, v);
+
   mm.i32[mm.slot(cpu, Slot.FEATURES)] = cfg.features;
   mm.i32[mm.slot(cpu, Slot.EXCL_ADDR)] = -1;
   mm.i32[mm.slot(cpu, Slot.EXCL_ADDR) + 1] = -1;

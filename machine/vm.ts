@@ -227,10 +227,10 @@ class Port implements VcpuPort {
     }
   }
   sysreg(name: string): bigint {
-    return readSysreg(this.vm.mm, this.index, name);
+    return this.vm.readSysreg(this.index, name);
   }
   setSysreg(name: string, value: bigint): void {
-    writeSysreg(this.vm.mm, this.index, name, value);
+    this.vm.writeSysreg(this.index, name, value);
   }
   exceptionToEl2(esr: number): void {
     const mm = this.vm.mm, w = this.pcWord;
@@ -325,14 +325,14 @@ export class Vcpu {
 
   /** Read a system register by name (e.g. "VBAR_EL2", "MPIDR_EL1"). */
   sysreg(name: string): bigint {
-    return readSysreg(this.vm.mm, this.index, name);
+    return this.vm.readSysreg(this.index, name);
   }
   /** Write a system register by name (a VMM's view: no EL checks). */
   setSysreg(name: string, value: bigint): void {
     if (typeof value !== "bigint") {
       throw new TypeError(`Invalid value for ${name}: expected a bigint`);
     }
-    writeSysreg(this.vm.mm, this.index, name, value);
+    this.vm.writeSysreg(this.index, name, value);
   }
 
   /** KVM_GET_ONE_REG by name or id. */
@@ -498,7 +498,6 @@ export class Vm {
       el: ownsEl2 ? 2 : 1,
       features,
       mpidr: 0n,
-      overrides: mode === "kvm" ? { CNTVOFF_EL2: this.hostCounterBase } : {},
     };
     this.board = new Board(this.mm, this.clock, {
       cpus,
@@ -520,8 +519,8 @@ export class Vm {
 
         realtimeNs: () => this.epochNs + BigInt(this.clock.now()),
         hostCounter: () => BigInt(this.clock.counter()),
-        virtualOffset: () => this.hostCounterBase,
-        physicalOffset: () => 0n,
+        virtualOffset: () => this.board.devices.timer.hypervisorOffsets().virt,
+        physicalOffset: () => this.board.devices.timer.hypervisorOffsets().phys,
       },
       wake: (c) => this.#scheduler?.wake(c),
     });
@@ -530,7 +529,22 @@ export class Vm {
       this.resetCpu(i, 0n, 0n, mpidr);
       this.initEl2(i, mode);
     }
-    this.oneReg = new OneReg(this.mm, this.kvm, mode !== "kvm");
+    // KVM sets the VM's virtual offset to the host counter at creation, so CNTVCT starts at 0
+    // (arch_timer.c kvm_timer_init_vm: timer_set_offset(vcpu_vtimer, kvm_phys_timer_read())).
+    this.board.devices.timer.setHypervisorOffsets(this.hostCounterBase, 0n);
+    this.oneReg = new OneReg(this.mm, this.kvm, this.board.devices, mode !== "kvm");
+  }
+
+  /** @internal Read a system register of vCPU `i` by name, device-backed ones included. */
+  readSysreg(i: number, name: string): bigint {
+    const dev = this.board.devices.sysregs;
+    return readSysreg(this.mm, i, name, (c, k) => dev.readU64(c, k));
+  }
+
+  /** @internal Write a system register of vCPU `i` by name, device-backed ones included. */
+  writeSysreg(i: number, name: string, value: bigint): void {
+    const dev = this.board.devices.sysregs;
+    writeSysreg(this.mm, i, name, value, (c, k, v) => dev.writeU64(c, k, v));
   }
 
   /** Architectural reset of vCPU `i` and its per-CPU devices (keeps its MPIDR unless given). */

@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { createVm } from "./vm.ts";
+import { asm } from "./cpu/asm.ts";
 import { HYP_STUB, HYP_STUB_VECTORS, KVM_REG, KvmError, PSCI, TRNG } from "../hyp/mod.ts";
 
 const errno = (f: () => unknown) => assertThrows(f, KvmError).errno;
@@ -116,6 +117,57 @@ Deno.test("regList() is core → firmware → sysregs, and every listed register
   );
   for (const r of list) vm.setOneReg(r.id, vm.getOneReg(r.id));
   assertEquals(vm.getOneReg("MPIDR_EL1"), 0x8000_0000n);
+});
+
+Deno.test("KVM's timer registers: listed after the firmware ones, with TIMER_CNT/CVAL's swapped ids", () => {
+  const ids = (kernel?: "6.1") => {
+    const list = createVm({ memoryMiB: 8, kernel }).regList();
+    const at = list.findIndex((r) => r.id === KVM_REG.VENDOR_HYP_BMAP) + (kernel ? 1 : 2);
+    return list.slice(at, at + (kernel ? 3 : 6)).map((r) => r.id.toString(16));
+  };
+  // uapi asm/kvm.h: TIMER_CTL, TIMER_CNT (= CNTV_CVAL's encoding), TIMER_CVAL (= CNTVCT's),
+  // then (Linux >= 6.4) PTIMER_CTL, PTIMER_CNT, PTIMER_CVAL.
+  assertEquals(ids(), [
+    "603000000013df19",
+    "603000000013df1a",
+    "603000000013df02",
+    "603000000013df11",
+    "603000000013df01",
+    "603000000013df12",
+  ]);
+  assertEquals(ids("6.1"), ["603000000013df19", "603000000013df1a", "603000000013df02"]);
+  assertEquals(
+    errno(() => createVm({ memoryMiB: 8, kernel: "6.1" }).getOneReg(0x6030_0000_0013_df01n)),
+    "ENOENT",
+  );
+});
+
+Deno.test("Timer registers restore a guest's counters and comparator as a VMM migrating it would", () => {
+  const vm = createVm({ memoryMiB: 8 });
+  vm.load(asm`
+      mrs x1, cntvct_el0
+      mrs x2, cntpct_el0
+      mrs x3, cntv_cval_el0
+      mov x9, #400
+  1:  subs x9, x9, #1
+      b.ne 1b
+      mrs x4, cntv_ctl_el0
+      brk #0`);
+  vm.setOneReg("TIMER_CNT", 1_000_000n); // the virtual count reads 1e6 now (VM-wide offset)
+  vm.setOneReg("PTIMER_CNT", 5_000_000n);
+  vm.setOneReg("KVM_REG_ARM_TIMER_CVAL", 1_000_010n);
+  vm.setOneReg(0x6030_0000_0013_df19n, 1n | 4n); // TIMER_CTL: ENABLE; ISTATUS is ignored
+  assertEquals(vm.getOneReg("CNTV_CVAL_EL0"), 1_000_010n, "named by the register it carries");
+  assertEquals(vm.getOneReg("TIMER_CTL"), 1n, "not expired yet");
+  vm.run({ maxInstructions: 10_000 });
+  const x = vm.cpu(0).x;
+  assertEquals([x[1] >= 1_000_000n && x[1] < 1_000_002n, x[2] >= 5_000_000n && x[2] < 5_000_002n], [
+    true,
+    true,
+  ]);
+  assertEquals([x[3], x[4]], [1_000_010n, 5n], "ENABLE | ISTATUS after the count passed CVAL");
+  assertEquals(vm.cpu(0).sysreg("CNTV_CTL_EL0"), 5n, "device-backed registers read from scripts");
+  assertEquals(vm.getOneReg("TIMER_CNT") - x[1], vm.getOneReg("PTIMER_CNT") - x[2]);
 });
 
 Deno.test("vm.run({ maxInstructions: 0 }) marks the VM as run: bitmap changes become EBUSY", () => {

@@ -182,6 +182,19 @@ export class SysregBus {
     const d = this.#owners.get(key);
     return d ? d.sysregWrite(cpu, key, lo, hi) : false;
   }
+
+  /** {@link SysregBus.read} as a 64-bit value, undefined when nothing answers (API side). */
+  readU64(cpu: number, key: number): bigint | undefined {
+    const out = new Int32Array(2);
+    if (!this.read(cpu, key, out)) return undefined;
+    return (BigInt(out[1] >>> 0) << 32n) | BigInt(out[0] >>> 0);
+  }
+
+  /** {@link SysregBus.write} of a 64-bit value (API side). */
+  writeU64(cpu: number, key: number, v: bigint): boolean {
+    const u = BigInt.asUintN(64, v);
+    return this.write(cpu, key, Number(u & 0xffff_ffffn) | 0, Number(u >> 32n) | 0);
+  }
 }
 
 /** An interrupt line into the interrupt controller (level-sensitive). */

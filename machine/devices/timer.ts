@@ -147,6 +147,8 @@ export class GenericTimer implements SysregDevice {
   readonly #cvalHi: Uint32Array;
   readonly #level: Uint8Array;
   readonly #voff = new Uint32Array(2);
+  /** The hypervisor's counter offsets [virtLo, virtHi, physLo, physHi] for a guest without EL2. */
+  readonly #hypOff = new Uint32Array(4);
 
   constructor(mm: MachineMemory, clock: VirtualClock, cpus: number, sink: PpiSink) {
     this.#clock = clock;
@@ -173,19 +175,60 @@ export class GenericTimer implements SysregDevice {
     }
   }
 
-  /** The physical count of `cpu` now (CNTPCT_EL0). */
+  /** The host's physical count now (before any offset), as seen by `cpu`. */
   physicalCount(cpu: number): number {
     return this.#clock.counter(cpu);
   }
 
-  /** Offset of timer `t` of `cpu` from the physical count, as [lo, hi] in `out`. */
+  /**
+   * The count timer `t` of `cpu` compares against now, as a 64-bit value:
+   * TIMER.VIRT gives the guest's virtual count, TIMER.PHYS its physical count
+   * (KVM's TIMER_CNT and PTIMER_CNT registers).
+   */
+  count(cpu: number, t: number): bigint {
+    this.#count(cpu, t, this.#tmp);
+    return (BigInt(this.#tmp[1]) << 32n) | BigInt(this.#tmp[0]);
+  }
+
+  /**
+   * The counter offsets a hypervisor below the guest applies (KVM's per-VM
+   * voffset/poffset, arch/arm64/kvm/arch_timer.c timer_get_offset): every
+   * physical count the guest sees (CNTPCT, the physical and EL2 timers) is
+   * host physical - `phys`; the virtual count is host physical - `virt` for a
+   * vCPU without EL2, and the guest's physical count - CNTVOFF_EL2 for a vCPU
+   * that owns EL2.
+   */
+  setHypervisorOffsets(virt: bigint, phys: bigint): void {
+    const v = BigInt.asUintN(64, virt), p = BigInt.asUintN(64, phys);
+    this.#hypOff[0] = Number(v & 0xffff_ffffn);
+    this.#hypOff[1] = Number(v >> 32n);
+    this.#hypOff[2] = Number(p & 0xffff_ffffn);
+    this.#hypOff[3] = Number(p >> 32n);
+    this.sync();
+  }
+
+  /** The offsets set by {@link GenericTimer.setHypervisorOffsets}. */
+  hypervisorOffsets(): { virt: bigint; phys: bigint } {
+    const o = this.#hypOff;
+    return {
+      virt: (BigInt(o[1]) << 32n) | BigInt(o[0]),
+      phys: (BigInt(o[3]) << 32n) | BigInt(o[2]),
+    };
+  }
+
+  /** Offset of timer `t` of `cpu` from the host physical count, as [lo, hi] in `out`. */
   #offset(cpu: number, t: number, out: Uint32Array): void {
+    const o = this.#hypOff;
     if (t !== TIMER.VIRT) {
-      out[0] = 0;
-      out[1] = 0;
-      return;
+      out[0] = o[2];
+      out[1] = o[3];
+    } else if (!this.#view.hasEl2(cpu)) {
+      out[0] = o[0];
+      out[1] = o[1];
+    } else {
+      this.#view.cntvoff(cpu, out);
+      GenericTimer.#add(out[0], out[1], o[2], o[3], out);
     }
-    this.#view.cntvoff(cpu, out);
   }
 
   /** Exact `a - b` modulo 2^64 on [lo, hi] words, into `out`. */
@@ -268,7 +311,8 @@ export class GenericTimer implements SysregDevice {
           this.#tmp,
         );
         if (this.#tmp[1] >= 1 << 17) continue; // beyond 2^49 ticks: never reached
-        const target = this.#tmp[1] * TWO32 + this.#tmp[0];
+        // The clock's counter starts at counterBase (the host's uptime under KVM).
+        const target = this.#tmp[1] * TWO32 + this.#tmp[0] - this.#clock.counterBase;
         const ns = target * NS_PER_TICK;
         if (ns < best) best = ns;
       }
@@ -286,7 +330,8 @@ export class GenericTimer implements SysregDevice {
       const pct = this.#clock.counter(cpu);
       const phi = Math.floor(pct / TWO32);
       if (k === K.CNTVCT_EL0) this.#virtCntOffset(cpu, this.#voff);
-      else this.#voff.fill(0);
+      else this.#offset(cpu, TIMER.PHYS, this.#voff);
+
       GenericTimer.#sub(pct - phi * TWO32, phi, this.#voff[0], this.#voff[1], this.#tmp);
       out[0] = this.#tmp[0];
       out[1] = this.#tmp[1];
@@ -335,20 +380,16 @@ export class GenericTimer implements SysregDevice {
   }
 
   /**
-   * The offset CNTVCT_EL0 applies for the reading context: CNTVOFF_EL2, or 0
-   * at EL2 with HCR_EL2.E2H and at EL0 with E2H and TGE (Arm ARM D11.1.2;
-   * QEMU gt_virt_cnt_offset).
+   * The offset CNTVCT_EL0 applies for the reading context: CNTVOFF_EL2, or
+   * none (the physical count) at EL2 with HCR_EL2.E2H and at EL0 with E2H and
+   * TGE (Arm ARM D11.1.2; QEMU gt_virt_cnt_offset).
    */
   #virtCntOffset(cpu: number, out: Uint32Array): void {
     const el = this.#view.el(cpu);
     if (el === 2 || el === 0) {
       const e2h = (this.#view.hcrHi(cpu) & HCR.E2H_HI) !== 0;
       const tge = (this.#view.hcrLo(cpu) & HCR.TGE) !== 0;
-      if (el === 2 ? e2h : e2h && tge) {
-        out[0] = 0;
-        out[1] = 0;
-        return;
-      }
+      if (el === 2 ? e2h : e2h && tge) return this.#offset(cpu, TIMER.PHYS, out);
     }
     this.#offset(cpu, TIMER.VIRT, out);
   }
