@@ -4,20 +4,21 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm, KvmError, PSCI, TRNG } from "./mod.ts";
  *
  * const vm = createVm({ cpus: 2, kernel: "6.16" });
  * // Hide TRNG from the guest through the STD_BMAP firmware register, before the VM runs.
  * vm.setOneReg("KVM_REG_ARM_STD_BMAP", 0n);
  *
- * console.assert(vm.cpu(0).hvc(PSCI.VERSION).x0 === 0x10003n);
- * console.assert(vm.cpu(0).hvc(TRNG.VERSION).x0 === 0xffffffffffffffffn);
+ * assert(vm.cpu(0).hvc(PSCI.VERSION).x0 === 0x10003n);
+ * assert(vm.cpu(0).hvc(TRNG.VERSION).x0 === 0xffffffffffffffffn);
  *
  * // The VM has run: bitmaps are now locked.
  * try {
  *   vm.setOneReg("KVM_REG_ARM_STD_BMAP", 1n);
  * } catch (e) {
- *   console.assert(e instanceof KvmError && e.errno === "EBUSY");
+ *   assert(e instanceof KvmError && e.errno === "EBUSY");
  * }
  * ```
  *

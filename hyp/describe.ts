@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { describeResult } from "./describe.ts";
- * console.assert(describeResult(0x84000000, [0x10003n]) === "PSCI 1.3");
- * console.assert(describeResult(0x84000003, [0xfffffffffffffffcn]) === "ALREADY_ON");
+ * assert(describeResult(0x84000000, [0x10003n]) === "PSCI 1.3");
+ * assert(describeResult(0x84000003, [0xfffffffffffffffcn]) === "ALREADY_ON");
  * ```
  *
  * @module

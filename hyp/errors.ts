@@ -27,9 +27,10 @@ export type Errno = keyof typeof ERRNO;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { KvmError } from "./errors.ts";
  * const e = new KvmError("EBUSY", "KVM_SET_ONE_REG", "the VM has run");
- * console.assert(e.message === "KVM_SET_ONE_REG failed with EBUSY: the VM has run");
+ * assert(e.message === "KVM_SET_ONE_REG failed with EBUSY: the VM has run");
  * ```
  */
 export class KvmError extends Error {

@@ -175,9 +175,10 @@ const DEFAULT_HOST: Required<HostOptions> = {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm, PSCI } from "../mod.ts";
  * const vm = createVm({ cpus: 1 });
- * console.assert(vm.cpu(0).hvc(PSCI.VERSION).x0 === 0x10003n);
+ * assert(vm.cpu(0).hvc(PSCI.VERSION).x0 === 0x10003n);
  * ```
  */
 export class KvmVm {

@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { decodeFid, fidName, PSCI } from "./mod.ts";
- * console.assert(fidName(PSCI.CPU_ON64) === "PSCI_CPU_ON64");
- * console.assert(decodeFid(0x8600ff01).owner === 6);
+ * assert(fidName(PSCI.CPU_ON64) === "PSCI_CPU_ON64");
+ * assert(decodeFid(0x8600ff01).owner === 6);
  * ```
  *
  * @module

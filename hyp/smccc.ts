@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { decodeFid, encodeFid } from "./smccc.ts";
  * const f = decodeFid(0xc4000003);
- * console.assert(f.fast && f.smc64 && f.owner === 4 && f.func === 3);
- * console.assert(encodeFid({ fast: true, smc64: false, owner: 6, func: 0xff01 }) === 0x8600ff01);
+ * assert(f.fast && f.smc64 && f.owner === 4 && f.func === 3);
+ * assert(encodeFid({ fast: true, smc64: false, owner: 6, func: 0xff01 }) === 0x8600ff01);
  * ```
  *
  * @module

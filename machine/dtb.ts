@@ -101,11 +101,12 @@ export function node(
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { cells, decodeFdt, encodeFdt, node, strings } from "./dtb.ts";
  * const dtb = encodeFdt(node("", [["compatible", strings("linux,dummy-virt")],
  *   ["#address-cells", cells(2)]]));
  * const back = decodeFdt(dtb).root;
- * console.assert(back.props[1].name === "#address-cells" && back.props[1].value[3] === 2);
+ * assert(back.props[1].name === "#address-cells" && back.props[1].value[3] === 2);
  * ```
  */
 export function encodeFdt(
@@ -402,11 +403,12 @@ function seedBytes(seed: number, n: number): Uint8Array {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { buildVirtDtb, decodeFdt, fdtFind, fdtProp, fdtStrings } from "./dtb.ts";
  * const root = buildVirtDtb({ cpus: 2, memoryMiB: 64, bootargs: "console=ttyAMA0" });
  * const chosen = fdtFind(root, "/chosen")!;
- * console.assert(fdtStrings(fdtProp(chosen, "bootargs")!)[0] === "console=ttyAMA0");
- * console.assert(fdtFind(root, "/cpus/cpu@1") !== undefined);
+ * assert(fdtStrings(fdtProp(chosen, "bootargs")!)[0] === "console=ttyAMA0");
+ * assert(fdtFind(root, "/cpus/cpu@1") !== undefined);
  * ```
  */
 export function buildVirtDtb(opts: VirtDtbOptions): FdtNode {

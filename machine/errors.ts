@@ -15,9 +15,10 @@ export type GuestErrorKind = "undef" | "abort" | "exception_loop" | "limit" | "h
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { GuestError } from "./errors.ts";
  * const e = new GuestError("undef", { cpu: 0, pc: 0x40080000n, el: 1, esr: 0x2000000, insn: 0, disasm: "udf #0" });
- * console.assert(e.message.includes("0x0000000040080000"));
+ * assert(e.message.includes("0x0000000040080000"));
  * ```
  */
 export class GuestError extends Error {

@@ -147,14 +147,15 @@ export function detectImageKind(bytes: Uint8Array): "elf" | "linux-image" | "raw
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory } from "./state.ts";
  * import { loadImage } from "./loader.ts";
  * import { buildVirtDtbBlob } from "./dtb.ts";
  * const mm = new MachineMemory(1, 64);
  * const raw = new Uint8Array([0x00, 0x00, 0x00, 0x14]); // b .
  * const r = loadImage(mm, raw, { dtb: (initrd) => buildVirtDtbBlob({ cpus: 1, memoryMiB: 64, initrd }) });
- * console.assert(r.kind === "raw" && r.entry === 0x4008_0000 && r.pc === 0x4000_0000);
- * console.assert(r.dtbAddr === 0x4200_0000 && r.x[0] === r.dtbAddr);
+ * assert(r.kind === "raw" && r.entry === 0x4008_0000 && r.pc === 0x4000_0000);
+ * assert(r.dtbAddr === 0x4200_0000 && r.x[0] === r.dtbAddr);
  * ```
  */
 export function loadImage(

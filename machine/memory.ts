@@ -13,10 +13,11 @@ import type { MemoryPort } from "../hyp/mod.ts";
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm } from "../mod.ts";
  * const vm = createVm({ memoryMiB: 16 });
  * vm.memory.writeU64(0x4010_0000n, 0x1122_3344_5566_7788n);
- * console.assert(vm.memory.readU32(0x4010_0004n) === 0x1122_3344);
+ * assert(vm.memory.readU32(0x4010_0004n) === 0x1122_3344);
  * ```
  */
 export class GuestMemory implements MemoryPort {

@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm } from "./mod.ts";
  * const vm = createVm({ cpus: 2 });
- * console.assert(vm.cpu(1).getOneReg("MPIDR_EL1") === 0x80000001n);
+ * assert(vm.cpu(1).getOneReg("MPIDR_EL1") === 0x80000001n);
  * ```
  *
  * @module
@@ -18,6 +19,7 @@ export {
   type CallSpec,
   createVm,
   type LoadImageOptions,
+  type MmioHandler,
   type MpState,
   Vcpu,
   Vm,

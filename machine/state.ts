@@ -119,10 +119,11 @@ export const SYSREG_SLOTS = Slot.END - Slot.SYSREG0;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory, Slot } from "./state.ts";
  * const m = new MachineMemory(1, 1);
  * m.setX(0, 0, 0x1234_5678_9abc_def0n);
- * console.assert(m.u32[m.slot(0, Slot.X0)] === 0x9abcdef0);
+ * assert(m.u32[m.slot(0, Slot.X0)] === 0x9abcdef0);
  * ```
  */
 export class MachineMemory {

@@ -30,7 +30,7 @@ import {
   type VcpuExit,
   type VcpuPort,
 } from "../hyp/mod.ts";
-import { Feature, MachineMemory, type MachineMemory as MM, Slot } from "./state.ts";
+import { Feature, MachineMemory, type MachineMemory as MM, RAM_BASE, Slot } from "./state.ts";
 import { GuestMemory } from "./memory.ts";
 import { VirtualClock } from "./clock.ts";
 import { OneReg, type RegInfo } from "./one_reg.ts";
@@ -83,7 +83,16 @@ export interface VmOptions extends KvmOptions {
   epochNs?: bigint;
 }
 
+/** A device modelled by a script ({@link Vm.mapMmio}); offsets are from the region's base. */
+export interface MmioHandler {
+  /** A guest load of `size` bytes (1, 2, 4 or 8): return its value (default 0). */
+  read?(offset: number, size: number, cpu: number): bigint | number;
+  /** A guest store of `size` bytes: `value` zero-extended. */
+  write?(offset: number, size: number, value: bigint, cpu: number): void;
+}
+
 /** The mp_state names of KVM_GET/SET_MP_STATE. */
+
 export type MpState = "RUNNABLE" | "STOPPED" | "SUSPENDED";
 
 /** Host counter at VM creation in KVM mode: one hour of host uptime at 62.5 MHz (KVM sets CNTVOFF to it). */
@@ -438,10 +447,11 @@ export class Vcpu {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm, PSCI } from "../mod.ts";
  * const vm = createVm({ cpus: 2, kernel: "6.16" });
  * const r = vm.cpu(0).hvc(PSCI.VERSION);
- * console.assert(r.x0 === 0x10003n);
+ * assert(r.x0 === 0x10003n);
  * ```
  */
 export function createVm(opts: VmOptions = {}): Vm {
@@ -745,6 +755,53 @@ export class Vm {
   /** KVM_CHECK_EXTENSION. */
   checkExtension(cap: string | number): number {
     return this.kvm.checkExtension(cap);
+  }
+  /**
+   * Map a device modelled in TypeScript at guest-physical `[base, base + size)`:
+   * the guest's loads and stores there call `device` (what a VMM does with the
+   * KVM_EXIT_MMIO exits of its own devices). The region must lie outside RAM and
+   * the board's devices; it is not described in the generated device tree.
+   *
+   * @example
+   * ```ts
+   * import { assert } from "@std/assert";
+   * import { asm, createVm } from "../mod.ts";
+   * const vm = createVm({ memoryMiB: 8 });
+   * const seen: bigint[] = [];
+   * vm.mapMmio(0x0a00_0000n, 0x1000n, {
+   *   read: (offset) => 0x1234_0000n + BigInt(offset),
+   *   write: (_offset, _size, value) => void seen.push(value),
+   * });
+   * vm.load(asm`movz x1, #0x0a00, lsl #16
+   *             ldr  w2, [x1, #8]
+   *             str  w2, [x1]
+   *             brk  #0`);
+   * vm.run({ maxInstructions: 100 });
+   * assert(vm.cpu(0).x[2] === 0x1234_0008n && seen[0] === 0x1234_0008n);
+   * ```
+   */
+  mapMmio(base: bigint, size: bigint, device: MmioHandler, name = "script"): void {
+    if (typeof base !== "bigint" || typeof size !== "bigint") {
+      throw new TypeError("mapMmio: base and size are bigints (e.g. 0x0a000000n)");
+    }
+    const ramEnd = BigInt(RAM_BASE + this.mm.ramSize);
+    if (base < ramEnd && BigInt(RAM_BASE) < base + size) {
+      throw new RangeError(`MMIO region ${name} at 0x${base.toString(16)} overlaps RAM`);
+    }
+    const mask = (n: number) => (1n << BigInt(n * 8)) - 1n;
+    this.board.devices.bus.map(name, Number(base), Number(size), {
+      read(cpu, offset, n, out) {
+        const v = BigInt.asUintN(64, BigInt(device.read?.(offset, n, cpu) ?? 0n)) & mask(n);
+        out[0] = Number(v & 0xffff_ffffn) | 0;
+        out[1] = Number(v >> 32n) | 0;
+        return true;
+      },
+      write(cpu, offset, n, lo, hi) {
+        const v = ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) & mask(n);
+        device.write?.(offset, n, v, cpu);
+        return true;
+      },
+    });
   }
   /**
    * Answer FWD_TO_USER calls inline: `fn` gets the call and returns X0..X3 to

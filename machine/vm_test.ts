@@ -281,3 +281,29 @@ Deno.test("Unmapped physical addresses: RAZ/WI under the KVM model (an MMIO exit
   const r = tcg.run({ maxInstructions: 100, stopOn: ["abort"] });
   assertEquals([r.reason, r.error?.esr], ["abort", 0x9600_0050]);
 });
+
+Deno.test("mapMmio: a script's device answers guest loads and stores; RAM and devices cannot be covered", () => {
+  const vm = createVm({ memoryMiB: 8, hyp: "firmware" });
+  const log: string[] = [];
+  vm.mapMmio(0x0a00_0000n, 0x100n, {
+    read: (off, size, cpu) => (log.push(`r${size}@${off} cpu${cpu}`), -1), // truncated to the size
+    write: (off, size, v) => void log.push(`w${size}@${off}=${v.toString(16)}`),
+  });
+  vm.load(asm`
+      movz x1, #0x0a00, lsl #16
+      ldrh w2, [x1, #6]
+      mov  x3, #-2
+      str  x3, [x1, #8]
+      strb w3, [x1, #0x10]
+      ldr  x4, [x1]
+      brk  #0`);
+  vm.run({ maxInstructions: 100 });
+  assertEquals([vm.cpu(0).x[2], vm.cpu(0).x[4]], [0xffffn, 0xffff_ffff_ffff_ffffn]);
+  assertEquals(log, ["r2@6 cpu0", "w8@8=fffffffffffffffe", "w1@16=fe", "r8@0 cpu0"]);
+  assertThrows(() => vm.mapMmio(0x4070_0000n, 0x1000n, {}), RangeError, "overlaps RAM");
+  assertThrows(() => vm.mapMmio(0x0900_0000n, 0x1000n, {}), RangeError, "overlaps pl011");
+  assertThrows(
+    () => vm.mapMmio(0x0a00_0000n as unknown as bigint, 16 as unknown as bigint, {}),
+    TypeError,
+  );
+});

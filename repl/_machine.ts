@@ -60,8 +60,9 @@ let canRun: boolean | undefined;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { machineCanRun } from "./_machine.ts";
- * console.assert(typeof machineCanRun() === "boolean");
+ * assert(typeof machineCanRun() === "boolean");
  * ```
  */
 export function machineCanRun(): boolean {

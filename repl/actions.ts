@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { createVm } from "../mod.ts";
  * import { callCommand } from "./actions.ts";
  * const lines: string[] = [];
  * callCommand(createVm({ memoryMiB: 1 }), 0, "PSCI_VERSION", [], {}, { out: (s) => lines.push(s), err: () => {} });
- * console.assert(lines[0] === "x0 = 0x0000000000010003  PSCI 1.3");
+ * assert(lines[0] === "x0 = 0x0000000000010003  PSCI 1.3");
  * ```
  *
  * @module

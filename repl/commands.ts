@@ -12,11 +12,12 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { buildProgram, COMMANDS } from "./commands.ts";
  * const names = buildProgram("repl", { mode: "repl", io: { out() {}, err() {} }, exit() {} })
  *   .commands.map((c) => c.name());
- * console.assert(names.includes("call") && names.includes("step"));
- * console.assert(COMMANDS.some((c) => c.name === "boot" && c.modes.includes("cli")));
+ * assert(names.includes("call") && names.includes("step"));
+ * assert(COMMANDS.some((c) => c.name === "boot" && c.modes.includes("cli")));
  * ```
  *
  * @module

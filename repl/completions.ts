@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { completionScript } from "./completions.ts";
  * const bash = await completionScript("bash");
- * console.assert(bash.includes("complete -F _hvsh hvsh"));
+ * assert(bash.includes("complete -F _hvsh hvsh"));
  * ```
  *
  * @module

@@ -91,9 +91,10 @@ export interface CallOutcome {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { formatCall } from "./format.ts";
  * const r = { fid: 0x84000000, x: [0x10001n, 0n, 0n, 0n], exit: null };
- * console.assert(formatCall(r) === "x0 = 0x0000000000010001  PSCI 1.1");
+ * assert(formatCall(r) === "x0 = 0x0000000000010001  PSCI 1.1");
  * ```
  */
 export function formatCall(r: CallOutcome, opts: { stub?: boolean } = {}): string {

@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { bootExitCode } from "./guest.ts";
- * console.assert(bootExitCode({ reason: "system_off", cpu: 0, pc: 0n }, "").code === 0);
- * console.assert(bootExitCode({ reason: "undef", cpu: 0, pc: 0n }, "").code === 3);
+ * assert(bootExitCode({ reason: "system_off", cpu: 0, pc: 0n }, "").code === 0);
+ * assert(bootExitCode({ reason: "undef", cpu: 0, pc: 0n }, "").code === 3);
  * ```
  *
  * @module

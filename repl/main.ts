@@ -7,8 +7,9 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { main } from "./main.ts";
- * console.assert(await main(["--version"], { out() {}, err() {} }) === 0);
+ * assert(await main(["--version"], { out() {}, err() {} }) === 0);
  * ```
  *
  * @module

@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { discover, runScenarios, summaryLine } from "./mod.ts";
  * const report = await runScenarios(await discover(["scripts/hide_trng.ts"]));
- * console.assert(report.failed === 0, summaryLine(report));
+ * assert(report.failed === 0, summaryLine(report));
  * ```
  *
  * @module

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Session } from "./session.ts";
  * const s = new Session({ cpus: 2, memoryMiB: 8 });
  * s.selectCpu(1);
- * console.assert(s.cpu === 1 && s.vm.cpus.length === 2);
+ * assert(s.cpu === 1 && s.vm.cpus.length === 2);
  * ```
  *
  * @module

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { parseU64 } from "./values.ts";
- * console.assert(parseU64("0x4008_0000") === 0x40080000n);
- * console.assert(parseU64("-1") === 0xffffffffffffffffn);
- * console.assert(parseU64("PSCI_CPU_ON64", "argument", { calls: true }) === 0xc4000003n);
+ * assert(parseU64("0x4008_0000") === 0x40080000n);
+ * assert(parseU64("-1") === 0xffffffffffffffffn);
+ * assert(parseU64("PSCI_CPU_ON64", "argument", { calls: true }) === 0xc4000003n);
  * ```
  *
  * @module

@@ -47,9 +47,10 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { parseYamlScenarios } from "./yaml_scenario.ts";
  * const [s] = parseYamlScenarios("name: PSCI\nsteps:\n  - call: PSCI_VERSION\n    expect: PSCI 1.3\n", "x.yaml");
- * console.assert(s.name === "PSCI");
+ * assert(s.name === "PSCI");
  * ```
  *
  * @module

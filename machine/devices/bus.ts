@@ -39,6 +39,7 @@ export interface MmioRegion {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MmioBus } from "./bus.ts";
  * const bus = new MmioBus();
  * let last = 0;
@@ -47,9 +48,9 @@ export interface MmioRegion {
  *   write(_cpu, _off, _size, lo) { last = lo; return true; },
  * });
  * const out = new Int32Array(2);
- * console.assert(bus.read(0, 0x0900_0018, 4, out) && out[0] === 0x18);
- * console.assert(bus.write(0, 0x0900_0000, 4, 0x41, 0) && last === 0x41);
- * console.assert(!bus.read(0, 0x0a00_0000, 4, out)); // unmapped: external abort
+ * assert(bus.read(0, 0x0900_0018, 4, out) && out[0] === 0x18);
+ * assert(bus.write(0, 0x0900_0000, 4, 0x41, 0) && last === 0x41);
+ * assert(!bus.read(0, 0x0a00_0000, 4, out)); // unmapped: external abort
  * ```
  */
 export class MmioBus {
@@ -135,6 +136,7 @@ export interface SysregDevice {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { SysregBus } from "./bus.ts";
  * import { sysregByName } from "../sysregs.ts";
  * const key = sysregByName("CNTPCT_EL0")!.key;
@@ -144,8 +146,8 @@ export interface SysregDevice {
  *   sysregWrite() { return false; },
  * });
  * const out = new Int32Array(2);
- * console.assert(bus.read(0, key, out) && out[0] === 42);
- * console.assert(!bus.read(0, key + 1, out));
+ * assert(bus.read(0, key, out) && out[0] === 42);
+ * assert(!bus.read(0, key + 1, out));
  * ```
  */
 export class SysregBus {

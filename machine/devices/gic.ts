@@ -111,9 +111,10 @@ export class IrqLines {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { virtMpidr } from "./gic.ts";
- * console.assert(virtMpidr(17, 3) === 0x8000_0101);
- * console.assert(virtMpidr(9, 2) === 0x8000_0101);
+ * assert(virtMpidr(17, 3) === 0x8000_0101);
+ * assert(virtMpidr(9, 2) === 0x8000_0101);
  * ```
  */
 export function virtMpidr(cpu: number, gicVersion: 2 | 3): number {

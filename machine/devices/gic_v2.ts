@@ -66,6 +66,7 @@ function ctz32(v: number): number {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory, Slot } from "../state.ts";
  * import { GicV2, GICC } from "./gic_v2.ts";
  * const mm = new MachineMemory(1, 1);
@@ -76,9 +77,9 @@ function ctz32(v: number): number {
  * gic.cpuInterface.write(0, GICC.CTLR, 4, 1, 0);
  * gic.cpuInterface.write(0, GICC.PMR, 4, 0xff, 0);
  * gic.setSpi(33, true);
- * console.assert((mm.u32[mm.slot(0, Slot.IRQ_LINES)] & 1) === 1);
+ * assert((mm.u32[mm.slot(0, Slot.IRQ_LINES)] & 1) === 1);
  * gic.cpuInterface.read(0, GICC.IAR, 4, out);
- * console.assert(out[0] === 33);
+ * assert(out[0] === 33);
  * ```
  */
 export class GicV2 implements InterruptController {

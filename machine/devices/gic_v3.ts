@@ -260,6 +260,7 @@ export interface GicV3Options {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory, Slot } from "../state.ts";
  * import { GicV3, GICD, GICR, GICV3_SYSREG as K } from "./gic_v3.ts";
  * const mm = new MachineMemory(1, 1);
@@ -272,9 +273,9 @@ export interface GicV3Options {
  * gic.sysregWrite(0, K.ICC_PMR_EL1, 0xff, 0);
  * gic.sysregWrite(0, K.ICC_IGRPEN1_EL1, 1, 0);
  * gic.setPpi(0, 27, true);
- * console.assert((mm.u32[mm.slot(0, Slot.IRQ_LINES)] & 1) === 1); // IRQ asserted
+ * assert((mm.u32[mm.slot(0, Slot.IRQ_LINES)] & 1) === 1); // IRQ asserted
  * gic.sysregRead(0, K.ICC_IAR1_EL1, out);
- * console.assert(out[0] === 27);
+ * assert(out[0] === 27);
  * ```
  */
 export class GicV3 implements InterruptController, SysregDevice {

@@ -5,13 +5,14 @@
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory } from "../state.ts";
  * import { VirtualClock } from "../clock.ts";
  * import { createVirtDevices } from "./mod.ts";
  * const mm = new MachineMemory(1, 16);
  * const dev = createVirtDevices(mm, new VirtualClock(mm, 1));
  * dev.bus.write(0, 0x0900_0000, 1, 0x68, 0);
- * console.assert(dev.uart.text() === "h");
+ * assert(dev.uart.text() === "h");
  * ```
  *
  * @module

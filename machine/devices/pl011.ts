@@ -63,15 +63,16 @@ const LCR_FEN = 0x10;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { Pl011, PL011 } from "./pl011.ts";
  * const uart = new Pl011();
  * const seen: number[] = [];
  * uart.onOutput((b) => seen.push(b));
  * for (const c of "hi\n") uart.write(0, PL011.DR, 4, c.charCodeAt(0), 0);
- * console.assert(uart.text() === "hi\n" && seen.length === 3);
+ * assert(uart.text() === "hi\n" && seen.length === 3);
  * const out = new Int32Array(2);
  * uart.read(0, PL011.FR, 4, out);
- * console.assert(out[0] === 0x90); // TXFE | RXFE, as QEMU after reset
+ * assert(out[0] === 0x90); // TXFE | RXFE, as QEMU after reset
  * ```
  */
 export class Pl011 implements MmioDevice {

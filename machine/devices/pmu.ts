@@ -75,6 +75,7 @@ const TWO32 = 0x1_0000_0000;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory } from "../state.ts";
  * import { VirtualClock } from "../clock.ts";
  * import { Pmu, PMU_SYSREG as K } from "./pmu.ts";
@@ -86,7 +87,7 @@ const TWO32 = 0x1_0000_0000;
  * clock.beginSlice(1000);                // 1000 ns later
  * const out = new Int32Array(2);
  * pmu.sysregRead(0, K.PMCCNTR_EL0, out);
- * console.assert(out[0] === 1000);
+ * assert(out[0] === 1000);
  * ```
  */
 export class Pmu implements SysregDevice {

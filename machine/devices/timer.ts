@@ -120,6 +120,7 @@ export type PpiSink = (cpu: number, intid: number, level: boolean) => void;
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory, Slot } from "../state.ts";
  * import { VirtualClock } from "../clock.ts";
  * import { GenericTimer, TIMER_SYSREG as K } from "./timer.ts";
@@ -129,10 +130,10 @@ export type PpiSink = (cpu: number, intid: number, level: boolean) => void;
  * const timer = new GenericTimer(mm, clock, 1, (cpu, intid, level) => fired.push(`${cpu}:${intid}:${level}`));
  * timer.sysregWrite(0, K.CNTV_TVAL_EL0, 100, 0);  // 100 ticks from now
  * timer.sysregWrite(0, K.CNTV_CTL_EL0, 1, 0);     // ENABLE
- * console.assert(timer.nextDeadline() === 1600);  // ns
+ * assert(timer.nextDeadline() === 1600);  // ns
  * clock.beginSlice(1600);                         // virtual time moves on
  * timer.sync();
- * console.assert(fired.join() === "0:27:true");
+ * assert(fired.join() === "0:27:true");
  * ```
  */
 export class GenericTimer implements SysregDevice {

@@ -66,16 +66,17 @@ export interface VirtDevices {
  *
  * @example
  * ```ts
+ * import { assert } from "@std/assert";
  * import { MachineMemory, Slot } from "../state.ts";
  * import { VirtualClock } from "../clock.ts";
  * import { createVirtDevices } from "./virt.ts";
  * const mm = new MachineMemory(2, 16);
  * const dev = createVirtDevices(mm, new VirtualClock(mm, 2));
  * for (const c of "ok") dev.bus.write(0, 0x0900_0000, 4, c.charCodeAt(0), 0);
- * console.assert(dev.uart.text() === "ok");
+ * assert(dev.uart.text() === "ok");
  * const out = new Int32Array(2);
- * console.assert(dev.bus.read(1, 0x0800_0004, 4, out) && out[0] === 0x037a_0007); // GICD_TYPER
- * console.assert(!dev.bus.read(0, 0x0a00_0000, 4, out)); // nothing there: external abort
+ * assert(dev.bus.read(1, 0x0800_0004, 4, out) && out[0] === 0x037a_0007); // GICD_TYPER
+ * assert(!dev.bus.read(0, 0x0a00_0000, 4, out)); // nothing there: external abort
  * ```
  */
 export function createVirtDevices(
