@@ -226,6 +226,8 @@ export class Core {
   excEl = 0;
   /** Invalidate the TLBs of every vCPU of the machine (TLBI is broadcast; set by Cpu). */
   flushAll: () => void = () => {};
+  /** Counts TLB flushes (mmu.ts), so a callback that flushed one can be told apart. */
+  tlbGen = 0;
 }
 
 /** The one interpreter state object. */
@@ -251,10 +253,14 @@ export function isHost(): boolean {
   return (hcrHi() & HCR.HI_E2H) !== 0 && (hcrLo() & HCR.TGE) !== 0;
 }
 
+/** X[W.BUDGET] during a callback (see {@link beginCall}). */
+let savedBudget = 0;
+
 /** Make the run loop stop at the next instruction boundary and re-synchronise. */
 export function requestSync(): void {
   C.quota -= X[W.BUDGET];
   X[W.BUDGET] = 0;
+  savedBudget = 0; // inside a callback: endCall() restores this
 }
 
 /** Instructions retired by the running vCPU so far (exact). */
@@ -300,8 +306,6 @@ function flushSys(): void {
 }
 S.flush = flushSys;
 
-let savedBudget = 0;
-
 /**
  * Around every call out to the world (callbacks): `beginCall()` writes the
  * vCPU state back (with an exact ICOUNT for the clock); `endCall()` reloads
@@ -310,8 +314,9 @@ let savedBudget = 0;
  * raised and state a handler changed are seen. Callbacks do not nest.
  */
 export function beginCall(): void {
-  savedBudget = X[W.BUDGET];
-  const n = icountNow();
+  const budget = X[W.BUDGET];
+  savedBudget = budget;
+  const n = C.base + C.quota - budget; // icountNow()
   X[W.ICOUNT] = n | 0;
   X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
   C.blockFixed.set(X_FIXED);
@@ -322,15 +327,20 @@ export function beginCall(): void {
   S.dirty = false;
 }
 
-/** See {@link beginCall}. */
-export function endCall(): void {
+/**
+ * See {@link beginCall}. Returns true when machine-side code wrote the
+ * vCPU's system registers during the call (sync.ts).
+ */
+export function endCall(): boolean {
   X_FIXED.set(C.blockFixed);
-  if (S.dirty) X_SYS.set(C.blockSys);
+  const dirty = S.dirty;
+  if (dirty) X_SYS.set(C.blockSys);
   S.mm = null;
   S.cpu = -1;
   S.flushed = true;
   S.dirty = false;
   X[W.BUDGET] = savedBudget;
+  return dirty;
 }
 
 /** Register-number to word-index maps: reading XZR, writing XZR, and SP forms. */

@@ -62,6 +62,46 @@ Deno.test("Cpu.run() stops on HVC with EXIT, PC after the HVC", () => {
   assertEquals(info.insn, 0xd503201f);
 });
 
+Deno.test("HVC CONTINUE: an interrupt raised or PSTATE changed by the callback is seen at once", () => {
+  // The callback raises the IRQ line: taken right after the HVC (ELR = the instruction after it).
+  let m: TestMachine;
+  m = machine("msr daifclr, #2\n hvc #1\n nop\n 0: b 0b", {
+    hvc: (_c, imm) => {
+      if (imm === 1) m.mm.i32[m.mm.slot(0, Slot.IRQ_LINES)] = 1;
+      return imm === 1 ? CallAction.CONTINUE : CallAction.EXIT;
+    },
+  });
+  assertEquals(m.run(), Exit.CALL);
+  assertEquals(lastHvc(m), 0x280);
+  assertEquals(m.sysreg("ELR_EL1"), CODE + 8n);
+  // The callback unmasks IRQs (a PSTATE change) with a line already up: taken likewise.
+  const p: TestMachine = machine("hvc #1\n nop\n 0: b 0b", {
+    hvc: (_c, imm) => {
+      if (imm === 1) p.mm.i32[p.mm.slot(0, Slot.PSTATE)] &= ~PSR.I;
+      return imm === 1 ? CallAction.CONTINUE : CallAction.EXIT;
+    },
+  });
+  p.mm.i32[p.mm.slot(0, Slot.IRQ_LINES)] = 1;
+  p.mm.i32[p.mm.slot(0, Slot.PSTATE)] |= PSR.I;
+  assertEquals(p.run(), Exit.CALL);
+  assertEquals(lastHvc(p), 0x280);
+  assertEquals(p.sysreg("ELR_EL1"), CODE + 4n);
+});
+
+Deno.test("Cpu.requestStop() from a callback stops after that instruction with an exact count", () => {
+  let n = 0;
+  const m: TestMachine = machine("0: hvc #1\n add x1, x1, #1\n b 0b", {
+    hvc: () => {
+      if (++n === 3) m.cpu.requestStop();
+      return CallAction.CONTINUE;
+    },
+  });
+  assertEquals(m.run(1000), Exit.STOPPED);
+  assertEquals(m.icount, 7); // three HVCs, two adds, two branches
+  assertEquals(m.pc, CODE + 4n);
+  assertEquals(m.x(1), 2n);
+});
+
 Deno.test("HVC CONTINUE resumes where the handler left the PC", () => {
   let n = 0;
   const m = machine("hvc #1\n hvc #2\n b .", {

@@ -117,17 +117,23 @@ function callResult(
   }
 }
 
-export function HVC(i: number): boolean {
-  const e = el();
-  if (e === 0) undef();
-  if ((C.features & Feature.EL2) && (hcrLo() & HCR.HCD)) undef();
-  const x = X, pcLo = x[W.PC], pcHi = x[W.PC + 1];
+export function HVC(i: number): boolean | number {
+  const x = X, ps = x[W.PSTATE];
+  if (((ps >> 2) & 3) === 0) undef(); // EL0
+  if ((C.features & Feature.EL2) && (x[SR.HCR_EL2] & HCR.HCD)) undef();
+  const pcLo = x[W.PC], pcHi = x[W.PC + 1], imm = (i >>> 5) & 0xffff, gen = C.tlbGen;
   advance();
   const retLo = x[W.PC], retHi = x[W.PC + 1];
   beginCall();
-  const act = C.cb.hvc(C.cpu, imm16(i));
-  endCall();
-  return callResult(act, EC.HVC, imm16(i), retLo, retHi, pcLo, pcHi);
+  const act = C.cb.hvc(C.cpu, imm);
+  const sysWritten = endCall();
+  // Answered without touching PSTATE, system registers or TLBs (PSCI_VERSION,
+  // feature queries...): the loop need only look at interrupts and the PC's
+  // page, as after a branch, not resynchronise fully.
+  if (act === CallAction.CONTINUE && x[W.PSTATE] === ps && !sysWritten && C.tlbGen === gen) {
+    return 1;
+  }
+  return callResult(act, EC.HVC, imm, retLo, retHi, pcLo, pcHi);
 }
 
 export function SMC(i: number): boolean {

@@ -79,6 +79,7 @@ export function newTlb(): Int32Array {
 
 /** Invalidate every entry of a TLB array. */
 export function flushTlbArray(t: Int32Array): void {
+  C.tlbGen++;
   for (let i = 0; i < t.length; i += TLB_WORDS) {
     t[i] = t[i + 2] = t[i + 4] = TLB_INVALID;
   }
