@@ -153,7 +153,8 @@ export interface RegsFlags {
 }
 
 /**
- * Print registers: the firmware pseudo-registers with decoded values
+ * Print registers: the firmware pseudo-registers (coprocessor 0x0014/0x0016)
+ * with decoded values
  * (default), named registers, or the whole KVM_GET_REG_LIST (`all`).
  */
 export function regsCommand(
@@ -170,7 +171,9 @@ export function regsCommand(
   } else if (f.all) {
     list = v.regList().map((r) => ({ name: r.name, value: v.getOneReg(r.id) }));
   } else {
-    list = v.regList().filter((r) => r.name.startsWith("KVM_REG_ARM_"))
+    list = v.regList().filter((r) => FW_REGS.some((f) => f.id === r.id))
+
+
       .map((r) => ({ name: r.name, value: v.getOneReg(r.id) }));
   }
   if (f.json) {
