@@ -49,6 +49,12 @@ export interface RunResult {
   exit?: VcpuExit;
   /** What went wrong, for undef / abort / exception_loop / breakpoint / limit / halted. */
   error?: GuestError;
+  /**
+   * vCPUs that entered an exception loop during this run while others could still
+   * make progress: each stays at its exception vector (as on hardware or QEMU, where
+   * it would spin there) and the others run on. One error per stuck vCPU.
+   */
+  stuck?: GuestError[];
 }
 
 /** Options of {@link Vm.run}. */
@@ -133,11 +139,14 @@ export class Scheduler {
   private readonly callbacks: MachineCallbacks;
   /** vCPUs asleep in WFI (an interrupt line brings them back). */
   private readonly asleep: Uint8Array;
+  /** vCPUs found in an exception loop in this run (skipped until the next run). */
+  private readonly stuck: (GuestError | undefined)[];
 
   constructor(private readonly vm: Vm) {
     this.callbacks = new MachineCallbacks(vm);
     this.cpu = new Cpu(vm.mm, this.callbacks);
     this.asleep = new Uint8Array(vm.mm.cpus);
+    this.stuck = new Array(vm.mm.cpus).fill(undefined);
   }
 
   /** Forget sleep state (after a reset). */
@@ -163,14 +172,21 @@ export class Scheduler {
     this.cpu.stopOn = new Set((opts.stopOn ?? []).flatMap((k) => STOP_EC[k] ?? []));
     const startIcount = this.totalIcount();
     let now = clock.sliceStart;
-    const result = (reason: RunReason, cpu = 0, extra: Partial<RunResult> = {}): RunResult => ({
-      reason,
-      cpu,
-      pc: mm.get64(cpu, Slot.PC),
-      instructions: this.totalIcount() - startIcount,
-      timeNs: clock.now(cpu),
-      ...extra,
-    });
+    // A stuck vCPU is tried again in every run: the host or another vCPU may have changed
+    // its state or memory since.
+    this.stuck.fill(undefined);
+    const result = (reason: RunReason, cpu = 0, extra: Partial<RunResult> = {}): RunResult => {
+      const stuck = this.stuck.filter((e) => e !== undefined);
+      return {
+        reason,
+        cpu,
+        pc: mm.get64(cpu, Slot.PC),
+        instructions: this.totalIcount() - startIcount,
+        timeNs: clock.now(cpu),
+        ...extra,
+        ...(stuck.length ? { stuck } : {}),
+      };
+    };
 
     // KVM_RUN entry: first-run bookkeeping for every runnable vCPU.
     for (let i = 0; i < n; i++) if (kvm.vcpus[i].mpState === MP_STATE.RUNNABLE) kvm.vcpuLoad(i);
@@ -206,7 +222,8 @@ export class Scheduler {
           };
           return result("wakeup", i, { exit: v.exit });
         }
-        if (v.mpState !== MP_STATE.RUNNABLE || this.asleep[i] || v.wfi) continue;
+        if (v.mpState !== MP_STATE.RUNNABLE || this.asleep[i] || v.wfi || this.stuck[i]) continue;
+
         any = true;
         const budget = Math.min(room, max - (this.totalIcount() - startIcount));
         if (budget <= 0) break;
@@ -230,6 +247,10 @@ export class Scheduler {
         continue;
       }
       if (!Number.isFinite(next)) {
+        const first = this.stuck.findIndex((e) => e !== undefined);
+        if (first >= 0) {
+          return result("exception_loop", first, { error: this.stuck[first] });
+        }
         const running = kvm.vcpus.findIndex((v) => v.mpState !== MP_STATE.STOPPED);
         const c = running < 0 ? 0 : running;
         return result("halted", c, {
@@ -299,6 +320,12 @@ export class Scheduler {
           insn: info.insn,
           disasm: this.cpu.disassembleAt(i, info.pc),
         });
+        if (code === Exit.EXCEPTION_LOOP && this.othersCanRun(i)) {
+          // Only this vCPU is wedged (its vector faults again at once): the others go on,
+          // as they would on hardware. The run ends with exception_loop if they all stop.
+          this.stuck[i] = error;
+          return undefined;
+        }
         const reason: RunReason = code === Exit.EXCEPTION_LOOP
           ? "exception_loop"
           : ec === 0x3c
@@ -312,7 +339,17 @@ export class Scheduler {
     return undefined;
   }
 
+  /** Whether a vCPU other than `i` is powered on and not stuck (it may still make progress). */
+  private othersCanRun(i: number): boolean {
+    const vcpus = this.vm.kvm.vcpus;
+    for (let j = 0; j < vcpus.length; j++) {
+      if (j !== i && vcpus[j].mpState === MP_STATE.RUNNABLE && !this.stuck[j]) return true;
+    }
+    return false;
+  }
+
   /** Wake WFI/WFE sleepers that have an interrupt line up (masked or not: WFI wakes on pending). */
+
   private wakeSleepers(): void {
     const kvm = this.vm.kvm;
     for (let i = 0; i < this.asleep.length; i++) {

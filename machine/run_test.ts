@@ -152,3 +152,51 @@ Deno.test("load() rejects malformed images with an ImageError naming the problem
   );
   assertThrows(() => vm.load(new Uint8Array(300 << 20)), ImageError);
 });
+
+/** CPU 0 starts CPU 1 at `stuck` (PSCI CPU_ON), which takes an UNDEF at a vector that is UDF itself. */
+const wedgeCpu1 = (cpu0Tail: string) =>
+  asm`
+      movz w0, #0xc400, lsl #16
+      movk w0, #3                     // PSCI CPU_ON (SMC64), spec kvm-hypercalls.md PSCI
+      mov  x1, #1
+      adr  x2, stuck
+      mov  x3, #0
+      hvc  #0
+      mov  x4, #20000
+  1:  subs x4, x4, #1                 // keep CPU 0 busy well past CPU 1's first slice
+      b.ne 1b
+      ${cpu0Tail}
+  stuck:
+      movz x5, #0x4020, lsl #16
+      msr  vbar_el1, x5               // zeros there: UDF at the vector itself
+      .inst 0x00000000`;
+
+Deno.test("run() keeps the other vCPUs going when one is stuck in an exception loop", () => {
+  const vm = createVm({ memoryMiB: 16, cpus: 3 });
+  vm.load(wedgeCpu1(`movz w0, #0x8400, lsl #16
+      add  w0, w0, #8                 // PSCI SYSTEM_OFF
+      hvc  #0`));
+  const r = vm.run({ maxInstructions: 1_000_000 });
+  assertEquals(r.reason, "system_off");
+  assertEquals(r.stuck?.map((e) => [e.kind, e.cpu, e.pc]), [["exception_loop", 1, 0x4020_0200n]]);
+  assertEquals(vm.cpu(1).pc, 0x4020_0200n, "the stuck vCPU waits at its vector");
+  assertEquals(vm.cpu(0).instructions > 40_000, true, "CPU 0 ran its whole loop");
+});
+
+Deno.test("run() ends with exception_loop once no vCPU that is not stuck can run", () => {
+  const vm = createVm({ memoryMiB: 16, cpus: 2 });
+  vm.load(wedgeCpu1(`wfi                          // nothing will ever wake CPU 0
+      b .`));
+  const r = vm.run({ maxInstructions: 1_000_000 });
+  assertEquals([r.reason, r.cpu, r.error?.kind, r.pc], [
+    "exception_loop",
+    1,
+    "exception_loop",
+    0x4020_0200n,
+  ]);
+  assertEquals(
+    r.instructions < 50_000,
+    true,
+    "detected when CPU 0 went to sleep, not at the budget",
+  );
+});

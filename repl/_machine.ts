@@ -35,6 +35,8 @@ export interface GuestRun {
   instructions?: number;
   exit?: VcpuExit | null;
   error?: GuestError;
+  /** vCPUs left in an exception loop while the others ran on. */
+  stuck?: GuestError[];
 }
 
 /** The guest-running surface of a VM. */

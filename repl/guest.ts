@@ -153,6 +153,7 @@ export async function boot(vm: Vm, image: string, o: BootOptions, io: BootIo): P
     if (b === 10 || buf.length >= 4096) flush();
   });
   let seen = vm.trace.total;
+  const stuck = new Set<number>();
   try {
     const out = await runGuest(vm, {
       maxInstructions: o.maxInstructions,
@@ -160,6 +161,12 @@ export async function boot(vm: Vm, image: string, o: BootOptions, io: BootIo): P
       chunk: o.trace ? 10_000 : 1_000_000,
       onChunk: (run) => {
         flush();
+        for (const e of run.stuck ?? []) {
+          if (run.reason === "exception_loop" && e === run.error || stuck.has(e.cpu)) continue;
+          stuck.add(e.cpu);
+          io.stderr(`hvsh: note: ${e.message}; the other vCPUs run on`);
+        }
+
         if (o.trace) {
           const fresh = vm.trace.total - seen;
           seen = vm.trace.total;

@@ -411,7 +411,42 @@ Deno.test({
 });
 
 Deno.test({
+  name: "hvsh boot notes a vCPU stuck in an exception loop and lets the others finish",
+  ...guestPending,
+  async fn() {
+    const g = await image(`
+        movz w0, #0xc400, lsl #16
+        movk w0, #3                 // PSCI CPU_ON: CPU 1 at stuck
+        mov  x1, #1
+        adr  x2, stuck
+        hvc  #0
+        mov  x4, #0x100000
+    1:  subs x4, x4, #1             // past CPU 1's first slice and the first 1M-instruction chunk
+        b.ne 1b
+        movz x1, #0x0900, lsl #16
+        mov  w2, #0x68
+        strb w2, [x1]
+        movz x0, #0x8400, lsl #16
+        movk x0, #0x8
+        hvc  #0
+    stuck:
+        .inst 0x00000000            // UDF with VBAR_EL1 = 0: the vector faults again and again`);
+    try {
+      const r = await hvsh(["boot", g.path, "--cpus", "2"]);
+      assertEquals([r.code, r.stdout], [0, "h"]);
+      assertMatch(
+        r.stderr,
+        /^hvsh: note: Exception loop: cpu 1, pc 0x0000000000000200, EL1.*; the other vCPUs run on\n$/,
+      );
+    } finally {
+      await g.remove();
+    }
+  },
+});
+
+Deno.test({
   name: "hvsh boot reports SYSTEM_RESET and boots at EL2 with --el2",
+
   ...guestPending,
   async fn() {
     const reset = await image(`
