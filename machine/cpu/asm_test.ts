@@ -166,3 +166,23 @@ Deno.test("MNEMONICS lists base instructions and aliases", () => {
     assertEquals(MNEMONICS.includes(m), true, m);
   }
 });
+
+Deno.test("assemble() takes the GNU as spellings C compilers and hand-written code use", () => {
+  // Expected words from aarch64-linux-gnu-as 2.x + objdump.
+  const src = String.raw`tbnz x5, #0, .
+    mov  w0, #'!'
+    mov  w1, #','
+    mov  w2, #'\''
+    bic  w2, w2, #2
+    bic  x2, x3, #0xff00`;
+  assertEquals(words(assemble(src).bytes), [
+    0x37000005, // tbnz w5, #0 (an X register with a bit below 32 encodes b5 = 0)
+    0x52800420,
+    0x52800581,
+    0x528004e2,
+    0x121e7842, // and w2, w2, #0xfffffffd
+    0x9270dc62, // and x2, x3, #0xffffffffffff00ff
+  ]);
+  assertThrows(() => assemble("tbnz w5, #32, ."), AsmError, "Immediate out of range: 32");
+  assertThrows(() => assemble("bic w2, w2, #0x12345"), AsmError, "when inverted");
+});

@@ -14,6 +14,7 @@
  * | `aimm` | ADD/SUB imm12 with optional `lsl #12` | i, k |
  * | `naimm` | negated ADD/SUB immediate (assembler only) | i, k |
  * | `limm` | logical (bitmask) immediate | N, r, S, z |
+ * | `nlimm` | inverted logical immediate (BIC immediate, assembler only) | N, r, S, z |
  * | `mimm` | MOVZ/MOVN/MOVK imm16 with `lsl #16*hw` | i, h |
  * | `movz` `movn` `bmimm` | MOV alias immediates | i, h / N, r, S |
  * | `lsh` `ash` | optional shifted-register shift | h, i |
@@ -133,13 +134,15 @@ export class OpParser {
     return tok;
   }
 
-  /** The raw text of an expression: up to a top-level `,` `]` `!` or the end. */
+  /** The raw text of an expression: up to a top-level `,` `]` `!` or the end (not in `'c'`). */
   exprText(): string {
     this.ws();
     let depth = 0, i = this.pos;
     for (; i < this.s.length; i++) {
       const c = this.s[i];
-      if (c === "(") depth++;
+      const chr = c === "'" && /^'(?:\\.|[^'\\])'/.exec(this.s.slice(i, i + 4));
+      if (chr) i += chr[0].length - 1; // a character literal: `#','`, `#'!'`, `#'\''`
+      else if (c === "(") depth++;
       else if (c === ")") depth--;
       else if (depth === 0 && (c === "," || c === "]" || c === "!")) break;
     }
@@ -713,24 +716,13 @@ const KINDS: Record<string, OperandKind> = {
   },
   limm: {
     print: (f) => `#${hex(decodeBitMasks(f.N, f.r, f.S, f.z === 1) ?? 0n)}`,
-    parse(p, f, ctx) {
-      const col = p.col;
-      const v = p.imm(ctx);
-      if (v === null) return ctx.fail("Expected an immediate", col);
-      const is64 = f.z === 1;
-      const lim = is64 ? 64n : 32n;
-      if (v >= 1n << lim || v < -(1n << (lim - 1n))) {
-        return ctx.fail(`Immediate out of range: ${v}`, col);
-      }
-      const e = encodeLogicalImm(BigInt.asUintN(Number(lim), v), is64);
-      if (e < 0) {
-        return ctx.fail(`Not a valid bitmask immediate: ${hex(BigInt.asUintN(64, v))}`, col);
-      }
-      f.N = e >> 12;
-      f.r = (e >> 6) & 63;
-      f.S = e & 63;
-      return true;
-    },
+    parse: (p, f, ctx) => parseLogicalImm(p, f, ctx, false),
+  },
+  nlimm: {
+    print: (f) =>
+      `#${hex(BigInt.asUintN(f.z ? 64 : 32, ~(decodeBitMasks(f.N, f.r, f.S, f.z === 1) ?? 0n)))}`,
+
+    parse: (p, f, ctx) => parseLogicalImm(p, f, ctx, true),
   },
   mimm: {
     print: (f) => `#${hex(f.i)}${f.h ? `, lsl #${f.h * 16}` : ""}`,
@@ -936,11 +928,12 @@ const KINDS: Record<string, OperandKind> = {
   cbit: {
     print: (f) => `#${(f.z << 5) | f.b}`,
     parse(p, f, ctx) {
-      const col = p.col;
       const v = immIn(p, ctx, 0, f.z ? 63 : 31);
       if (v === null) return false;
       f.b = v & 31;
-      if ((v >> 5) !== f.z) return ctx.fail("Bit number does not fit the register", col);
+      // GNU as takes an X register with a bit below 32 and encodes b5 = 0 (objdump prints Wt).
+      f.z = v >> 5;
+
       return true;
     },
   },
@@ -1127,4 +1120,34 @@ export function operandKind(name: string): OperandKind | undefined {
     return kind;
   }
   return undefined;
+}
+
+/**
+ * A logical (bitmask) immediate into N/immr/imms for the width in `f.z`;
+ * `invert` complements it first (GNU as's BIC immediate, which is AND with
+ * the inverted mask).
+ */
+function parseLogicalImm(p: OpParser, f: Fields, ctx: AsmCtx, invert: boolean): boolean {
+  const col = p.col;
+  const v0 = p.imm(ctx);
+  if (v0 === null) return ctx.fail("Expected an immediate", col);
+  const is64 = f.z === 1;
+  const lim = is64 ? 64n : 32n;
+  if (v0 >= 1n << lim || v0 < -(1n << (lim - 1n))) {
+    return ctx.fail(`Immediate out of range: ${v0}`, col);
+  }
+  const v = invert ? ~v0 : v0;
+  const e = encodeLogicalImm(BigInt.asUintN(Number(lim), v), is64);
+  if (e < 0) {
+    return ctx.fail(
+      `Not a valid bitmask immediate${invert ? " when inverted" : ""}: ${
+        hex(BigInt.asUintN(64, v0))
+      }`,
+      col,
+    );
+  }
+  f.N = e >> 12;
+  f.r = (e >> 6) & 63;
+  f.S = e & 63;
+  return true;
 }

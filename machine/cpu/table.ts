@@ -569,6 +569,10 @@ a("ADDS_imm", "subs {Rd}, {Rns}, {naimm}", always, {}, { asmOnly: true });
 a("SUBS_imm", "cmn {Rns}, {naimm}", always, { d: 31 }, { asmOnly: true });
 a("ADDS_imm", "cmp {Rns}, {naimm}", always, { d: 31 }, { asmOnly: true });
 a("ANDS_imm", "tst {Rn}, {limm}", (f) => f.d === 31, { d: 31 });
+// GNU as takes BIC with an immediate as AND with the inverted mask (binutils
+// aarch64-tbl.h: "bic" imm pseudo-instruction; BICS/ORN/EON have no immediate form).
+a("AND_imm", "bic {Rds}, {Rn}, {nlimm}", always, {}, { asmOnly: true });
+
 a("ORR_imm", "mov {Rds}, {bmimm}", (f) => f.n === 31 && !moveWidePreferred(f.z, f.N, f.S, f.r), {
   n: 31,
 });
