@@ -65,8 +65,11 @@ const ROWS: Row[] = [
   ["ID_AA64ISAR0_EL1", 3, 0, 0, 6, 0, "ro", 1, 0n],
   ["ID_AA64ISAR1_EL1", 3, 0, 0, 6, 1, "ro", 1, 0n],
   ["ID_AA64ISAR2_EL1", 3, 0, 0, 6, 2, "ro", 1, 0n],
-  // ID_AA64MMFR0_EL1: PARange 48-bit (5), ASIDBits 16 (2), 4K granule only (TGran4 = 0, TGran64/16 = 0xf/0).
-  ["ID_AA64MMFR0_EL1", 3, 0, 0, 7, 0, "ro", 1, 0x0000_0000_0f00_0025n],
+  // ID_AA64MMFR0_EL1: PARange 48-bit (3:0 = 5), ASIDBits 16 (7:4 = 2); stage-1 granules 4K, 16K
+  // and 64K (TGran4 31:28 = 0, TGran64 27:24 = 0, TGran16 23:20 = 1: machine/cpu/mmu.ts);
+  // TGran4_2/64_2/16_2 (43:32) = 0, "as the stage 1 fields". QEMU's cortex-a76 reports the same
+  // granule fields (target/arm/cpu64.c aarch64_a76_initfn: 0x101122; cortex-a57's 0x1124 lacks 16K).
+  ["ID_AA64MMFR0_EL1", 3, 0, 0, 7, 0, "ro", 1, 0x0000_0000_0010_0025n],
   // ID_AA64MMFR1_EL1: VH (bits 11:8) set by the machine when `vhe` is on; PAN = 1 (bits 23:20).
   ["ID_AA64MMFR1_EL1", 3, 0, 0, 7, 1, "ro", 1, 0x0000_0000_0010_0000n],
   ["ID_AA64MMFR2_EL1", 3, 0, 0, 7, 2, "ro", 1, 0n],

@@ -1,6 +1,7 @@
 /**
  * Stage-1 address translation (Arm ARM D8 "The AArch64 Virtual Memory System
- * Architecture") for the 4 KiB granule, and the per-vCPU softmmu TLB.
+ * Architecture") with the 4 KiB, 16 KiB and 64 KiB granules, 48-bit VAs and
+ * PAs (no FEAT_LVA/LPA/LPA2/TTST), and the per-vCPU softmmu TLB.
  *
  * Translation regimes and MMU indexes (QEMU's ARMMMUIdx, simplified). Each
  * index has its own 256-entry direct-mapped TLB, so an EL change never
@@ -20,7 +21,11 @@
  * lo/hi, host word index (byte offset / 4) of the page, flags. A tag is the page-aligned VA
  * (low word with bits 11:0 clear) when that access is allowed, else
  * TLB_INVALID. Only RAM pages are entered; device pages always take the
- * slow path. Flushed on TLBI and on writes to SCTLR/TCR/TTBR/MAIR/HCR.
+ * slow path. Entries are 4 KiB whatever the granule: a 16/64 KiB page or a
+ * block fills one entry per 4 KiB page touched (each miss re-walks), so the
+ * hit path never looks at the granule. Flushed entirely on every TLBI (by VA
+ * too, whose operand is in 4 KiB units for every granule) and on writes to
+ * SCTLR/TCR/TTBR/MAIR/HCR: over-invalidation is always allowed.
  *
  * Fault status codes (Arm ARM D23.2.41, DFSC/IFSC): address size 0b0000LL,
  * translation 0b0001LL, access flag 0b0010LL, permission 0b0011LL,
@@ -128,10 +133,51 @@ function ramOffset(pa: number): number {
 }
 
 /**
+ * Granule size (log2 bytes) per TCR_ELx.TG0 and TG1 value (Arm ARM D8
+ * "Translation granule"; TCR_EL1 field descriptions, D23.2). TG0 15:14:
+ * 0b00 4 KiB, 0b01 64 KiB, 0b10 16 KiB; TG1 31:30: 0b01 16 KiB, 0b10 4 KiB,
+ * 0b11 64 KiB. The reserved values (TG0 0b11, TG1 0b00) select an
+ * IMPLEMENTATION DEFINED implemented granule (pseudocode AArch64.S1DecodeTG0/
+ * TG1): like QEMU (target/arm/helper.c sanitize_gran_size(): "the smallest
+ * supported granule size") we use 4 KiB.
+ */
+const TG0_GRAIN = Uint8Array.of(12, 16, 14, 12);
+const TG1_GRAIN = Uint8Array.of(12, 14, 12, 16);
+
+/**
+ * Mask of descriptor / TTBR bits 47:32 that must be zero for each
+ * TCR_ELx.{I}PS value, i.e. output address bits [47:outputsize] (Arm ARM D8
+ * "Output address size"; pseudocode AArch64.OAOutOfRange()). PS 0..5 encode
+ * 32, 36, 40, 42, 44 and 48 bits; a PS above ID_AA64MMFR0_EL1.PARange (48
+ * bits, 0b0101) behaves as PARange, so 0b110 (52 bits, needs FEAT_LPA) and
+ * the reserved 0b111 give 48 (QEMU ptw.c: `ps = MIN(ps, param.ps)`).
+ * Descriptor bits 51:48 are not output address bits without FEAT_LPA (in
+ * block and page descriptors bit 51 is DBM and 50 GP; Linux sets bit 51 as
+ * PTE_WRITE), so they never raise an address size fault.
+ */
+const OA_HI_MASK = Int32Array.of(0xffff, 0xfff0, 0xff00, 0xfc00, 0xf000, 0, 0, 0);
+
+/**
+ * TxSZ bounds for a 48-bit VA implementation without FEAT_LVA (minimum 16)
+ * or FEAT_TTST (maximum 39) (Arm ARM D8 "Input address size"; pseudocode
+ * AArch64.S1MinTxSZ()/AArch64.MaxTxSZ()). A value outside them is
+ * IMPLEMENTATION DEFINED: treated as the bound, or a level 0 Translation
+ * fault. Like QEMU (target/arm/ptw.c get_phys_addr_lpae(): "if
+ * (param.tsz_oob) goto do_translation_fault", level 0) we fault.
+ */
+const MIN_TXSZ = 16, MAX_TXSZ = 39;
+
+/**
  * Walk the stage-1 tables for VA `(vlo, vhi)` at MMU index `idx` checking
  * access `acc`. Returns true on success (WR.pa, WR.perm, WR.device set),
  * false on a fault (WR.fsc set). Does not touch the TLB or raise anything
  * (AT instructions use it directly).
+ *
+ * Granule 2^gs bytes (gs = 12, 14 or 16); each level resolves
+ * stride = gs - 3 VA bits, level L bits [gs + stride * (3 - L) + stride - 1 :
+ * gs + stride * (3 - L)], the initial level taking the rest up to the input
+ * size. Blocks exist at level 2 for every granule and at level 1 for 4 KiB
+ * only (no FEAT_LPA/LPA2); level 3 holds pages.
  */
 export function walk(vlo: number, vhi: number, idx: number, acc: number): boolean {
   const x = X;
@@ -148,31 +194,36 @@ export function walk(vlo: number, vhi: number, idx: number, acc: number): boolea
     return true;
   }
   const twoRanges = idx !== Idx.E2;
-  const tcrLo = x[el2 ? SR.TCR_EL2 : SR.TCR_EL1], tcrHi = x[(el2 ? SR.TCR_EL2 : SR.TCR_EL1) + 1];
+  const tcrW = el2 ? SR.TCR_EL2 : SR.TCR_EL1;
+  const tcrLo = x[tcrW], tcrHi = x[tcrW + 1];
   const upper = twoRanges && ((vhi >>> 23) & 1) === 1; // VA bit 55 selects TTBR1
-  let tsz: number, tbi: number;
+  let tsz: number, tbi: number, gs: number, ps: number;
   let ttbrW: number;
   if (!twoRanges) {
-    // TCR_EL2 with E2H = 0 (Arm ARM D23.2.123): T0SZ 5:0, TG0 15:14, TBI bit 20.
+    // TCR_EL2 with E2H = 0 (Arm ARM D23.2.123): T0SZ 5:0, TG0 15:14, PS 18:16, TBI bit 20.
     tsz = tcrLo & 0x3f;
+    gs = TG0_GRAIN[(tcrLo >>> 14) & 3];
+    ps = (tcrLo >>> 16) & 7;
     tbi = (tcrLo >>> 20) & 1;
-    if (((tcrLo >>> 14) & 3) !== 0) return fault(FSC.TRANSLATION, 0);
     ttbrW = SR.TTBR0_EL2;
   } else if (upper) {
-    // T1SZ 21:16, EPD1 bit 23, TG1 31:30 (0b10 = 4 KiB), TBI1 bit 38.
+    // T1SZ 21:16, EPD1 bit 23, TG1 31:30, IPS 34:32, TBI1 bit 38.
+    if (tcrLo & (1 << 23)) return fault(FSC.TRANSLATION, 0);
     tsz = (tcrLo >>> 16) & 0x3f;
+    gs = TG1_GRAIN[(tcrLo >>> 30) & 3];
+    ps = tcrHi & 7;
     tbi = (tcrHi >>> 6) & 1;
-    if (tcrLo & (1 << 23) || ((tcrLo >>> 30) & 3) !== 2) return fault(FSC.TRANSLATION, 0);
     ttbrW = el2 ? SR.TTBR1_EL2 : SR.TTBR1_EL1;
   } else {
-    // T0SZ 5:0, EPD0 bit 7, TG0 15:14 (0b00 = 4 KiB), TBI0 bit 37.
+    // T0SZ 5:0, EPD0 bit 7, TG0 15:14, IPS 34:32, TBI0 bit 37.
+    if (tcrLo & (1 << 7)) return fault(FSC.TRANSLATION, 0);
     tsz = tcrLo & 0x3f;
+    gs = TG0_GRAIN[(tcrLo >>> 14) & 3];
+    ps = tcrHi & 7;
     tbi = (tcrHi >>> 5) & 1;
-    if (tcrLo & (1 << 7) || ((tcrLo >>> 14) & 3) !== 0) return fault(FSC.TRANSLATION, 0);
     ttbrW = el2 ? SR.TTBR0_EL2 : SR.TTBR0_EL1;
   }
-  if (tsz < 16) tsz = 16; // without FEAT_LVA the minimum is 16 (QEMU clamps likewise)
-  if (tsz > 39) tsz = 39;
+  if (tsz < MIN_TXSZ || tsz > MAX_TXSZ) return fault(FSC.TRANSLATION, 0);
   const inputsize = 64 - tsz;
   // Bits [63:inputsize] (or [55:inputsize] with TBI) must all equal the range select bit.
   const want = upper ? -1 : 0;
@@ -183,35 +234,52 @@ export function walk(vlo: number, vhi: number, idx: number, acc: number): boolea
     return fault(FSC.TRANSLATION, 0);
   }
 
-  const startLevel = 4 - Math.ceil((inputsize - 12) / 9);
+  // Initial lookup level (Arm ARM D8 "Selection of the initial lookup level";
+  // pseudocode AArch64.S1StartLevel()): 4 - ceil((inputsize - gs) / stride).
+  const stride = gs - 3;
+  const startLevel = 4 - (((inputsize - 4) / stride) | 0);
   let level = startLevel;
-  let table = (x[ttbrW + 1] & 0xffff) * 0x1_0000_0000 + ((x[ttbrW] & ~1) >>> 0);
+  // The TTBR base must fit the output size (level 0 address size fault) and is
+  // aligned to the initial table's size (pseudocode AArch64.TTBaseAddress()),
+  // which also drops CnP (bit 0). BADDR bits 47:32; ASID in 63:48.
+  const oaHiMask = OA_HI_MASK[ps];
+  const baseHi = x[ttbrW + 1] & 0xffff;
+  if ((baseHi & oaHiMask) !== 0) return fault(FSC.ADDR_SIZE, 0);
+  const startBytes = 1 << (inputsize - stride * (4 - startLevel)); // 8 << (initial index bits)
+  let table = baseHi * 0x1_0000_0000 + ((x[ttbrW] & -startBytes) >>> 0);
+  const grainMask = -(1 << gs);
   let apTable = 0, xnTable = 0, pxnTable = 0;
   for (;;) {
-    // Index bits for this level: [shift+8 : shift] with shift = 39 - 9 * level (4 KiB granule).
-    const shift = 39 - 9 * level;
-    const bits = level === startLevel ? inputsize - shift : 9;
+    // Index bits for this level: [shift+stride-1 : shift] (the initial level: [inputsize-1 : shift]).
+    const shift = gs + stride * (3 - level);
+    const bits = level === startLevel ? inputsize - shift : stride;
     const index = vaBits(vlo, vhi, shift, bits);
     const dOff = ramOffset(table + index * 8);
     if (dOff < 0) return fault(FSC.EXTERNAL_WALK, level);
     const dlo = C.i32[dOff >>> 2], dhi = C.i32[(dOff >>> 2) + 1];
     if ((dlo & 1) === 0) return fault(FSC.TRANSLATION, level);
     if (level < 3 && (dlo & 2) !== 0) {
-      // Table descriptor (Arm ARM D8.3.1): next-level address [47:12]; APTable 62:61, UXNTable 60, PXNTable 59.
-      if ((dhi & 0xf_0000) !== 0) return fault(FSC.ADDR_SIZE, level);
+      // Table descriptor (Arm ARM D8.3.1): next-level address [47:gs]; APTable 62:61, UXNTable 60, PXNTable 59.
+      if ((dhi & oaHiMask) !== 0) return fault(FSC.ADDR_SIZE, level);
       apTable |= (dhi >>> 29) & 3;
       xnTable |= (dhi >>> 28) & 1;
       pxnTable |= (dhi >>> 27) & 1;
-      table = (dhi & 0xffff) * 0x1_0000_0000 + ((dlo & ~0xfff) >>> 0);
+      table = (dhi & 0xffff) * 0x1_0000_0000 + ((dlo & grainMask) >>> 0);
       level++;
       continue;
     }
-    if (level === 3 && (dlo & 2) === 0) return fault(FSC.TRANSLATION, 3); // reserved at level 3
-    if (level === 0) return fault(FSC.TRANSLATION, 0); // no level-0 blocks with 4 KiB granules
-    if ((dhi & 0xf_0000) !== 0) return fault(FSC.ADDR_SIZE, level);
-    // Output address: descriptor bits [47:shift] + VA bits [shift-1:0].
+    if (level === 3) {
+      if ((dlo & 2) === 0) return fault(FSC.TRANSLATION, 3); // reserved at level 3
+    } else if (level !== 2 && (level !== 1 || gs !== 12)) {
+      // Block descriptors (pseudocode AArch64.BlockDescSupported()): level 2 for every
+      // granule, level 1 with 4 KiB; never level 0; level 1 with 16/64 KiB needs
+      // FEAT_LPA2/LPA. Elsewhere the encoding is a Translation fault.
+      return fault(FSC.TRANSLATION, level);
+    }
+    if ((dhi & oaHiMask) !== 0) return fault(FSC.ADDR_SIZE, level);
+    // Output address: descriptor bits [47:shift] + VA bits [shift-1:0] (shift <= 30 here).
     const oaHi = dhi & 0xffff;
-    const blockMask = shift >= 32 ? 0 : ~((1 << shift) - 1);
+    const blockMask = -(1 << shift);
     const paLo = ((dlo & blockMask) | (vlo & ~blockMask & ~0xfff)) >>> 0;
     WR.pa = oaHi * 0x1_0000_0000 + paLo + (vlo & 0xfff);
     if ((dlo & (1 << 10)) === 0) return fault(FSC.ACCESS_FLAG, level);

@@ -4,7 +4,8 @@
  *
  * Tables are built by {@link Tables} in RAM; the regime is EL1&0 with
  * T0SZ = T1SZ = 25 (39-bit VAs: walks start at level 1), 4 KiB granule,
- * MAIR attr0 Normal WB, attr1 Device-nGnRnE.
+ * MAIR attr0 Normal WB, attr1 Device-nGnRnE. The 16 KiB and 64 KiB granules,
+ * TxSZ/IPS limits and block levels are in mmu_granule_test.ts.
  */
 
 import { assertEquals } from "@std/assert";

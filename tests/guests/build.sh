@@ -69,6 +69,7 @@ guest tests/guests mmu tests/guests/mmu.c
 guest tests/guests smp tests/guests/smp.c
 guest tests/guests timer tests/guests/timer.c
 guest tests/guests hypstub tests/guests/hypstub.S tests/guests/lib/asmlib.S
+guest tests/guests granule tests/guests/granule.c
 guest bench/guests alu bench/guests/alu.c bench/guests/alu_loop.S
 guest bench/guests sieve bench/guests/sieve.c
 guest bench/guests hvcloop bench/guests/hvcloop.c bench/guests/hvcloop_loop.S
