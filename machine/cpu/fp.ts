@@ -358,6 +358,241 @@ function cmpValues(u1: Unpacked, u2: Unpacked): number {
 }
 
 // ---------------------------------------------------------------------------
+// Fast paths: JS double arithmetic where it is provably the exact answer.
+//
+// Taken only for normal operands in a range where neither the result nor the
+// error terms can overflow or underflow (so FZ, DN and NaN rules cannot
+// matter): f64 operands with unbiased exponents in [-480, 480], any normal f32
+// operand (computed in double and rounded with Math.fround, which is
+// innocuous double rounding for + - * / sqrt since 53 >= 2*24 + 2). The
+// round-to-nearest result r comes from JS; the sign of (exact - r), computed
+// exactly (TwoSum, Dekker's product, remainders), gives IXC and the
+// directed-rounding correction (the directed result is r or its neighbour
+// toward the exact value).
+
+const f64 = new Float64Array(1), u64 = new BigUint64Array(f64.buffer);
+const hi32 = new Uint32Array(f64.buffer);
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+const HI = 1; // little-endian: word 1 of a double is the sign/exponent word
+let fastPaths = true;
+
+/**
+ * Enable or disable the JS-double fast paths (tests compare both ways).
+ * @internal
+ */
+export function _setFastPaths(on: boolean): void {
+  fastPaths = on;
+}
+
+/** Double from f64 bits, or NaN when outside the fast-path range. */
+function fastD(x: bigint): number {
+  u64[0] = x;
+  const e = (hi32[HI] >>> 20) & 0x7ff;
+  return e >= 1023 - 480 && e <= 1023 + 480 ? f64[0] : NaN;
+}
+
+/** Double from f32 bits, or NaN when not a normal number. */
+function fastS(x: bigint): number {
+  u32[0] = Number(x);
+  const e = (u32[0] >>> 23) & 0xff;
+  return e !== 0 && e !== 0xff ? f32[0] : NaN;
+}
+
+const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+
+/** Sign of the error of the rounded product p = a*b: sign(a*b - p) (Dekker). */
+function mulErrSign(a: number, b: number, p: number): number {
+  let c = SPLIT * a;
+  const ah = c - (c - a), al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b), bl = b - bh;
+  const err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  return err > 0 ? 1 : err < 0 ? -1 : 0;
+}
+
+/** Sign of (a - x*y) for the double x*y close to a (remainders of div / sqrt). */
+function remSign(a: number, x: number, y: number): number {
+  const p = x * y;
+  const t = a - p; // exact: p is within a factor of 2 of a
+  const ps = mulErrSign(x, y, p); // x*y = p + err, sign(err) = ps
+  if (t !== 0) return t > 0 ? 1 : -1;
+  return -ps;
+}
+
+/** f64 result r (RN) with err = sign(exact - r): apply the rounding mode, set IXC. */
+function finishD(r: number, err: number, env: FpEnv): bigint {
+  f64[0] = r;
+  let bits = u64[0];
+  if (err !== 0) {
+    env.fpsr |= FPSR.IXC;
+    const rm = (env.fpcr >>> FPCR.RMODE_SHIFT) & 3;
+    if (rm !== 0) bits = adjust(bits, r < 0, err, rm);
+  }
+  return bits;
+}
+
+/** Directed rounding from the nearest result: step one ulp toward the exact value if needed. */
+function adjust(bits: bigint, neg: boolean, err: number, rm: number): bigint {
+  const toward = rm === Rounding.POSINF
+    ? err > 0
+    : rm === Rounding.NEGINF
+    ? err < 0
+    : neg === (err > 0);
+  if (!toward) return bits;
+  // Moving away from zero increments the magnitude, toward zero decrements it.
+  const away = (err > 0) !== neg;
+  return away ? bits + 1n : bits - 1n;
+}
+
+/** f32 result from a double d approximating exact with sign(exact - d) = derr. */
+function finishS(d: number, derr: number, env: FpEnv): bigint | null {
+  const r = Math.fround(d);
+  const m = Math.abs(r);
+  if (!(m > 1.1754943508222875e-38 && m < 3.4028234663852886e38)) return null;
+  const err = d !== r ? (d > r ? 1 : -1) : derr;
+  f32[0] = r;
+  let bits = BigInt(u32[0]);
+  if (err !== 0) {
+    env.fpsr |= FPSR.IXC;
+    const rm = (env.fpcr >>> FPCR.RMODE_SHIFT) & 3;
+    if (rm !== 0) bits = adjust(bits, r < 0, err, rm);
+  }
+  return bits;
+}
+
+/** add/sub/mul/div in the fast range, or null. */
+function fastBinary(size: FpSize, op: number, a: bigint, b: bigint, env: FpEnv): bigint | null {
+  if (size === 64) {
+    const x = fastD(a), y = fastD(b);
+    if (x !== x || y !== y) return null;
+    switch (op) {
+      case 0:
+      case 1: {
+        const yy = op === 1 ? -y : y;
+        const s = x + yy;
+        if (s === 0) return null;
+        const bb = s - x, err = (x - (s - bb)) + (yy - bb); // TwoSum
+        return finishD(s, err > 0 ? 1 : err < 0 ? -1 : 0, env);
+      }
+      case 2: {
+        const p = x * y;
+        return finishD(p, mulErrSign(x, y, p), env);
+      }
+      default: {
+        const q = x / y;
+        return finishD(q, remSign(x, q, y) * (y < 0 ? -1 : 1), env);
+      }
+    }
+  }
+  if (size === 32) {
+    const x = fastS(a), y = fastS(b);
+    if (x !== x || y !== y) return null;
+    switch (op) {
+      case 0:
+      case 1: {
+        const yy = op === 1 ? -y : y;
+        const s = x + yy;
+        if (s === 0) return null;
+        const bb = s - x, err = (x - (s - bb)) + (yy - bb);
+        return finishS(s, err > 0 ? 1 : err < 0 ? -1 : 0, env);
+      }
+      case 2:
+        return finishS(x * y, 0, env); // exact in double (48 bits)
+      default: {
+        const q = x / y;
+        const r = Math.fround(q);
+        // r*y is exact in double; sign(exact - r) = sign(x - r*y) * sign(y).
+        const ry = r * y;
+        const err = (x > ry ? 1 : x < ry ? -1 : 0) * (y < 0 ? -1 : 1);
+        return finishS(r, err, env);
+      }
+    }
+  }
+  return null;
+}
+
+/** A normal or zero f32/f64 operand as a double (any exponent), else NaN. */
+function plainD(size: FpSize, x: bigint): number {
+  if (size === 64) {
+    u64[0] = x;
+    const e = (hi32[HI] >>> 20) & 0x7ff;
+    return e !== 0x7ff && (e !== 0 || f64[0] === 0) ? f64[0] : NaN;
+  }
+  u32[0] = Number(x);
+  const e = (u32[0] >>> 23) & 0xff;
+  return e !== 0xff && (e !== 0 || f32[0] === 0) ? f32[0] : NaN;
+}
+
+/** FPToFixed for normal f32/f64 operands whose scaled value is a finite double. */
+function fastToInt(
+  size: FpSize,
+  a: bigint,
+  intBits: number,
+  unsigned: boolean,
+  rm: number,
+  env: FpEnv,
+  fracBits: number,
+): bigint | null {
+  const x = plainD(size, a);
+  const v = x * 2 ** fracBits; // exact: a power-of-two scaling of a normal value
+  if (!(Math.abs(v) < 2 ** 1000)) return null;
+  const fl = Math.floor(v);
+  const d = v - fl; // exact for |v| < 2^53; 0 beyond (v is then an integer)
+  let up: boolean;
+  switch (rm) {
+    case Rounding.TIEEVEN:
+      up = d > 0.5 || (d === 0.5 && fl % 2 !== 0);
+      break;
+    case Rounding.POSINF:
+      up = d > 0;
+      break;
+    case Rounding.NEGINF:
+      up = false;
+      break;
+    case Rounding.ZERO:
+      up = d > 0 && fl < 0;
+      break;
+    default:
+      up = d > 0.5 || (d === 0.5 && fl >= 0);
+  }
+  const n = up ? fl + 1 : fl;
+  const hi = unsigned ? 2 ** intBits - 1 : 2 ** (intBits - 1) - 1;
+  const lo = unsigned ? 0 : -(2 ** (intBits - 1));
+  // For 64-bit results hi rounds to 2^64 or 2^63 as a double: n >= that saturates.
+  if (n > hi || n < lo || (intBits === 64 && n >= hi)) {
+    env.fpsr |= FPSR.IOC;
+    const M = BigInt(intBits);
+    return BigInt.asUintN(
+      intBits,
+      n > 0
+        ? (unsigned ? (1n << M) - 1n : (1n << (M - 1n)) - 1n)
+        : unsigned
+        ? 0n
+        : -(1n << (M - 1n)),
+    );
+  }
+  if (d !== 0) env.fpsr |= FPSR.IXC;
+  return BigInt.asUintN(intBits, BigInt(n));
+}
+
+function fastSqrt(size: FpSize, a: bigint, env: FpEnv): bigint | null {
+  if (size === 64) {
+    const x = fastD(a);
+    if (!(x > 0)) return null;
+    const r = Math.sqrt(x);
+    return finishD(r, remSign(x, r, r), env);
+  }
+  if (size === 32) {
+    const x = fastS(a);
+    if (!(x > 0)) return null;
+    const r = Math.fround(Math.sqrt(x));
+    const rr = r * r; // exact in double
+    return finishS(r, x > rr ? 1 : x < rr ? -1 : 0, env);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------
 // Arithmetic.
 
 function fpAddSub(F: Fmt, a: bigint, b: bigint, sub: boolean, env: FpEnv): bigint {
@@ -429,6 +664,10 @@ function isqrt(n: bigint): bigint {
  * give the default NaN (IOC), otherwise the correctly rounded root.
  */
 export function fpSqrt(size: FpSize, a: bigint, env: FpEnv): bigint {
+  if (fastPaths) {
+    const r = fastSqrt(size, a, env);
+    if (r !== null) return r;
+  }
   const F = FMT[size];
   const u = unpack(F, a, env);
   if (isNaNType(u.t)) return processNaN(F, u.t, a, env);
@@ -507,13 +746,13 @@ export function fpBinary(op: FpBinOp, size: FpSize, a: bigint, b: bigint, env: F
   const F = FMT[size];
   switch (op) {
     case "add":
-      return fpAddSub(F, a, b, false, env);
+      return (fastPaths ? fastBinary(size, 0, a, b, env) : null) ?? fpAddSub(F, a, b, false, env);
     case "sub":
-      return fpAddSub(F, a, b, true, env);
+      return (fastPaths ? fastBinary(size, 1, a, b, env) : null) ?? fpAddSub(F, a, b, true, env);
     case "mul":
-      return fpMulCore(F, a, b, false, env);
+      return (fastPaths ? fastBinary(size, 2, a, b, env) : null) ?? fpMulCore(F, a, b, false, env);
     case "div":
-      return fpDivCore(F, a, b, env);
+      return (fastPaths ? fastBinary(size, 3, a, b, env) : null) ?? fpDivCore(F, a, b, env);
     case "max":
       return fpMaxMin(F, a, b, true, env);
     case "min":
@@ -525,9 +764,9 @@ export function fpBinary(op: FpBinOp, size: FpSize, a: bigint, b: bigint, env: F
     case "mulx":
       return fpMulCore(F, a, b, true, env);
     case "nmul":
-      return fpMulCore(F, a, b, false, env) ^ F.signBit;
+      return fpBinary("mul", size, a, b, env) ^ F.signBit;
     case "abd":
-      return fpAddSub(F, a, b, true, env) & ~F.signBit;
+      return fpBinary("sub", size, a, b, env) & ~F.signBit;
     case "recps":
       return fpStepFused(F, a, b, false, env);
     case "rsqrts":
@@ -593,6 +832,10 @@ export function fpCompare(
   signalAll: boolean,
   env: FpEnv,
 ): number {
+  if (fastPaths && size !== 16) {
+    const x = plainD(size, a), y = plainD(size, b);
+    if (x === x && y === y) return x === y ? 0b0110 : x < y ? 0b1000 : 0b0010;
+  }
   const F = FMT[size];
   const u1 = unpack(F, a, env), u2 = unpack(F, b, env);
   if (isNaNType(u1.t) || isNaNType(u2.t)) {
@@ -625,6 +868,17 @@ function compareFinite(u1: Unpacked, u2: Unpacked): number {
  * NaNs keep their payload (FPConvertNaN) unless FPCR.DN.
  */
 export function fpConvert(from: FpSize, to: FpSize, a: bigint, env: FpEnv): bigint {
+  if (fastPaths && from !== 16 && to !== 16) {
+    const x = plainD(from, a);
+    if (x === x && x !== 0) {
+      if (to === 64) {
+        f64[0] = x;
+        return u64[0];
+      }
+      const r = finishS(x, 0, env);
+      if (r !== null) return r;
+    }
+  }
   const F = FMT[from], T = FMT[to];
   const u = unpackCV(F, a, env);
   const altHp = to === 16 && (env.fpcr & FPCR.AHP) !== 0;
@@ -666,9 +920,13 @@ export function fpToInt(
   env: FpEnv,
   fracBits = 0,
 ): bigint {
+  const rm = rmode(rounding, env);
+  if (fastPaths && size !== 16) {
+    const r = fastToInt(size, a, intBits, unsigned, rm, env, fracBits);
+    if (r !== null) return r;
+  }
   const F = FMT[size];
   const u = unpack(F, a, env);
-  const rm = rmode(rounding, env);
   const M = BigInt(intBits);
   const hi = unsigned ? (1n << M) - 1n : (1n << (M - 1n)) - 1n;
   const lo = unsigned ? 0n : -(1n << (M - 1n));
@@ -736,6 +994,15 @@ export function intToFp(
   const F = FMT[size];
   const v = unsigned ? BigInt.asUintN(intBits, a) : BigInt.asIntN(intBits, a);
   if (v === 0n) return 0n;
+  if (fastPaths && size !== 16 && v <= P53 && v >= -P53) {
+    const d = Number(v) / 2 ** fracBits; // exact
+    if (size === 64) {
+      f64[0] = d;
+      return u64[0];
+    }
+    const r = finishS(d, 0, env);
+    if (r !== null) return r;
+  }
   return roundSigned(F, v, -fracBits, env, rmode(Rounding.FPCR, env));
 }
 

@@ -12,6 +12,7 @@
 
 import { assertEquals } from "@std/assert";
 import {
+  _setFastPaths,
   fpAbs,
   fpBinary,
   type FpBinOp,
@@ -280,6 +281,41 @@ Deno.test("vfpExpandImm(), fpAbs(), fpNeg()", () => {
   assertEquals(vfpExpandImm(16, 0xff), 0xbfc0n); // -1.9375
   assertEquals(fpAbs(32, 0xffc00000n), 0x7fc00000n);
   assertEquals(fpNeg(64, 0n), 1n << 63n);
+});
+
+Deno.test("fast paths (JS doubles) agree with the exact bigint paths", () => {
+  // Random normal f32/f64 operands over the whole exponent range, every rounding mode:
+  // results and flags must be identical with and without the fast paths.
+  const r = rng(0xfa57);
+  const bad: string[] = [];
+  const check = (name: string, f: (e: FpEnv) => bigint | number, fpcr: number) => {
+    _setFastPaths(true);
+    const [x, fx] = run(fpcr, f);
+    _setFastPaths(false);
+    const [y, fy] = run(fpcr, f);
+    _setFastPaths(true);
+    if (x !== y || fx !== fy) bad.push(`${name} [${fpcr.toString(16)}]: ${x}/${fx} vs ${y}/${fy}`);
+  };
+  for (let i = 0; i < 3000; i++) {
+    const fpcr = RM(r() % 4) | (r() & 1 ? FPCR.FZ : 0);
+    for (const s of [32, 64] as const) {
+      const a = randFp(s, r, r() % 3 ? undefined : 40),
+        b = r() & 1 ? randFp(s, r) : related(s, a, r);
+      const tag = `${s} ${hex(a)} ${hex(b)}`;
+      for (const op of ["add", "sub", "mul", "div"] as const) {
+        check(`${op} ${tag}`, (e) => fpBinary(op, s, a, b, e), fpcr);
+      }
+      check(`sqrt ${tag}`, (e) => fpSqrt(s, a, e), fpcr);
+      check(`cmp ${tag}`, (e) => fpCompare(s, a, b, false, e), fpcr);
+      check(`cvt ${tag}`, (e) => fpConvert(s, s === 32 ? 64 : 32, a, e), fpcr);
+      const fb = r() % 3 ? 0 : r() % 65, m1 = r() % 5, m2 = r() % 5;
+      check(`toint ${tag} #${fb}`, (e) => fpToInt(s, a, 64, false, m1, e, fb), fpcr);
+      check(`touint32 ${tag} #${fb}`, (e) => fpToInt(s, a, 32, true, m2, e, fb), fpcr);
+      const n = randInt(64, r);
+      check(`scvtf ${tag} ${hex(n)} #${fb}`, (e) => intToFp(s, n, 64, false, e, fb), fpcr);
+    }
+  }
+  assertEquals(bad.slice(0, 20), []);
 });
 
 // ---------------------------------------------------------------------------
@@ -702,9 +738,26 @@ function genCases(list: Op[], seed: number, scale: number): Case[] {
         cases.push({ op: k, fpcr, a: randInt(op.intBits!, r), b: 0n, c: 0n });
         continue;
       }
-      const a = randFp(op.size, r, op.toIntBits);
+      let a = randFp(op.size, r, op.toIntBits);
       let b = r() % 4 === 0 ? related(op.size, a, r) : randFp(op.size, r);
       let c = randFp(op.size, r);
+      if (op.arity > 1 && r() % 8 === 0) {
+        // Results near the bottom of the normal range: exponents summing (or differing) to
+        // about the minimum exponent.
+        const F = FMTS[op.size];
+        const ea = Number((a >> BigInt(F.f)) & BigInt((1 << F.e) - 1));
+        const eb = op.name.startsWith("fdiv")
+          ? ea + F.bias - 2 + (r() % 4)
+          : 2 * F.bias - ea + 1 - (r() % 4);
+        if (eb >= 1 && eb < (1 << F.e) - 1) b = pack(op.size, r() & 1, eb, randFrac(op.size, r));
+      }
+      if (op.arity === 3 && r() % 16 === 0) {
+        // inf * 0 with a NaN addend (FPMulAdd's default-NaN rule).
+        const F = FMTS[op.size];
+        const inf = pack(op.size, r() & 1, (1 << F.e) - 1, 0n), z = pack(op.size, r() & 1, 0, 0n);
+        [a, b] = r() & 1 ? [inf, z] : [z, inf];
+        c = pack(op.size, r() & 1, (1 << F.e) - 1, (1n << BigInt(F.f - 1 - (r() & 1))) | 1n);
+      }
       if (op.arity === 3 && r() % 3 === 0) {
         // Addend cancelling the product: big cancellations in the fused sum.
         const p = fpBinary("mul", op.size, a, b, env(RM(r() % 4)));
@@ -798,29 +851,35 @@ Deno.test({
         }
       });
       const perOp = new Map<string, number>();
-      cases.forEach((c, k) => {
-        const op = list[c.op];
-        const e = env(c.fpcr);
-        let got: bigint;
-        try {
-          got = op.ref(c.a, c.b, c.c, e);
-        } catch (err) {
-          bad.push(`${op.name} ${hex(c.a)} ${hex(c.b)} ${hex(c.c)}: threw ${err}`);
-          return;
-        }
-        const [raw, wantSr] = q.out[k];
-        const want = op.compareBits ? BigInt.asUintN(op.compareBits, raw) : raw;
-        const sr = wantSr & 0x9f;
-        if (got !== want || e.fpsr !== sr) {
-          perOp.set(op.name, (perOp.get(op.name) ?? 0) + 1);
-          if (bad.length < 40) {
-            bad.push(
-              `${op.name} [${fpcrText(c.fpcr)}] a=${hex(c.a)} b=${hex(c.b)} c=${hex(c.c)}: ` +
-                `${hex(got)} ${flagText(e.fpsr)}, qemu ${hex(want)} ${flagText(sr)}`,
-            );
+      for (const fast of [true, false]) {
+        _setFastPaths(fast);
+        const tag = fast ? "" : " (no fast paths)";
+        cases.forEach((c, k) => {
+          const op = list[c.op];
+          const e = env(c.fpcr);
+          let got: bigint;
+          try {
+            got = op.ref(c.a, c.b, c.c, e);
+          } catch (err) {
+            bad.push(`${op.name} ${hex(c.a)} ${hex(c.b)} ${hex(c.c)}: threw ${err}`);
+            return;
           }
-        }
-      });
+          const [raw, wantSr] = q.out[k];
+          const want = op.compareBits ? BigInt.asUintN(op.compareBits, raw) : raw;
+          const sr = wantSr & 0x9f;
+          if (got !== want || e.fpsr !== sr) {
+            perOp.set(op.name + tag, (perOp.get(op.name + tag) ?? 0) + 1);
+            if (bad.length < 40) {
+              bad.push(
+                `${op.name}${tag} [${fpcrText(c.fpcr)}] a=${hex(c.a)} b=${hex(c.b)} c=${
+                  hex(c.c)
+                }: ${hex(got)} ${flagText(e.fpsr)}, qemu ${hex(want)} ${flagText(sr)}`,
+              );
+            }
+          }
+        });
+      }
+      _setFastPaths(true);
       if (perOp.size) bad.push(`mismatches per op: ${JSON.stringify(Object.fromEntries(perOp))}`);
       assertEquals(bad, [], `${cases.length} cases`);
     } finally {
