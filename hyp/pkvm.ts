@@ -63,7 +63,21 @@ export class Pkvm {
     return this.vm.memory.isRam(BigInt(page * PKVM_GRANULE), PKVM_GRANULE) ? "owned" : "unmapped";
   }
 
+  /**
+   * Whether a data access of `size` bytes at `ipa` outside memory may be emulated as MMIO:
+   * once the VM enrolled in MMIO guard, only pages it guarded (MMIO_GUARD_MAP) qualify,
+   * both ends checked when the access crosses a page (ACK nvhe/mem_protect.c
+   * __pkvm_check_ioguard_page). A failed check clears ESR.ISV for the host
+   * (handle_pvm_exit_dabt), so the access cannot be emulated (KVM_RUN: ENOSYS).
+   */
+  mmioAllowed(ipa: number, size: number): boolean {
+    if (!this.vm.protected || !this.mmioGuardEnrolled) return true;
+    const page = (a: number) => this.pages.get(Math.floor(a / PKVM_GRANULE));
+    return page(ipa) === "mmio" && page(ipa + size - 1) === "mmio";
+  }
+
   /** True when the host may access the page holding `ipa` (shared or given back). */
+
   hostCanAccess(ipa: bigint): boolean {
     if (!this.vm.protected) return true;
     const s = this.pageState(ipa);

@@ -5,7 +5,13 @@
  */
 
 /** What went wrong in the guest. */
-export type GuestErrorKind = "undef" | "abort" | "exception_loop" | "limit" | "halted";
+export type GuestErrorKind =
+  | "undef"
+  | "abort"
+  | "exception_loop"
+  | "limit"
+  | "halted"
+  | "mmio_nisv";
 
 /**
  * A guest failure the machine cannot or should not continue past: an
@@ -50,6 +56,7 @@ export class GuestError extends Error {
       exception_loop: "Exception loop",
       limit: "Instruction limit reached",
       halted: "All vCPUs halted",
+      mmio_nisv: "KVM_RUN failed with ENOSYS (MMIO access KVM cannot emulate)",
     }[kind];
     const parts = [`cpu ${info.cpu}`, `pc ${hex(info.pc)}`, `EL${info.el}`];
     if (info.esr !== undefined) parts.push(`ESR 0x${(info.esr >>> 0).toString(16)}`);

@@ -25,7 +25,7 @@ export {
   Vm,
   type VmOptions,
 } from "./vm.ts";
-export type { RunOptions, RunReason, RunResult } from "./run.ts";
+export { RUN_REASONS, type RunOptions, type RunReason, type RunResult } from "./run.ts";
 export type { LoadedImage } from "./loader.ts";
 
 export { GuestMemory } from "./memory.ts";

@@ -13,26 +13,15 @@
  */
 
 import { MP_STATE, type OutcomeCode, SYSTEM_EVENT, type VcpuExit } from "../hyp/mod.ts";
-import type { CallActionCode, CpuCallbacks } from "./cpu/callbacks.ts";
+import { type CallActionCode, type CpuCallbacks, MMIO_STOP } from "./cpu/callbacks.ts";
+import { currentInsn, hasValidSyndrome } from "./cpu/syndrome.ts";
 import { Cpu, Exit } from "./cpu/cpu.ts";
 import { GuestError, type GuestErrorKind } from "./errors.ts";
 import { Slot } from "./state.ts";
+import type { RunReason } from "./run_reason.ts";
 import type { Vm } from "./vm.ts";
 
-/** Why {@link Vm.run} returned. */
-export type RunReason =
-  | "system_off"
-  | "reset"
-  | "suspend"
-  | "wakeup"
-  | "hypercall_exit"
-  | "until"
-  | "limit"
-  | "halted"
-  | "undef"
-  | "abort"
-  | "breakpoint"
-  | "exception_loop";
+export { RUN_REASONS, type RunReason } from "./run_reason.ts";
 
 /** The result of {@link Vm.run}. */
 export interface RunResult {
@@ -47,7 +36,7 @@ export interface RunResult {
   timeNs: number;
   /** The KVM_RUN exit for system events and forwarded hypercalls. */
   exit?: VcpuExit;
-  /** What went wrong, for undef / abort / exception_loop / breakpoint / limit / halted. */
+  /** What went wrong, for undef / abort / exception_loop / breakpoint / limit / halted / mmio_nisv. */
   error?: GuestError;
   /**
    * vCPUs that entered an exception loop during this run while others could still
@@ -96,21 +85,48 @@ export class MachineCallbacks implements CpuCallbacks {
    * Under QEMU TCG-style modes it is an external abort, as QEMU's virt gives.
    */
   private readonly razWi: boolean;
+  /** Per vCPU: the MMIO access that stopped it because KVM could not emulate it. */
+  readonly unemulated: ({ pa: number; size: number; write: boolean; isv: boolean } | undefined)[];
 
   constructor(private readonly vm: Vm) {
     this.lastWfe = new Uint8Array(vm.mm.cpus);
     this.razWi = vm.kvm.mode === "kvm";
+    this.unemulated = new Array(vm.mm.cpus).fill(undefined);
   }
 
-  mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean {
+  mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean | typeof MMIO_STOP {
+    if (this.razWi && !this.emulable(cpu, pa, size, false)) return MMIO_STOP;
     if (this.vm.board.devices.bus.read(cpu, pa, size, out)) return true;
     if (!this.razWi) return false;
     out[0] = 0;
     out[1] = 0;
     return true;
   }
-  mmioWrite(cpu: number, pa: number, size: number, lo: number, hi: number): boolean {
+  mmioWrite(
+    cpu: number,
+    pa: number,
+    size: number,
+    lo: number,
+    hi: number,
+  ): boolean | typeof MMIO_STOP {
+    if (this.razWi && !this.emulable(cpu, pa, size, true)) return MMIO_STOP;
     return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi) || this.razWi;
+  }
+
+  /**
+   * Under KVM every guest access outside memory slots reaches io_mem_abort
+   * (in-kernel vGIC and VMM devices alike), which needs a valid instruction
+   * syndrome (syndrome.ts) and, for a protected VM in MMIO guard, a guarded
+   * page (Pkvm.mmioAllowed). Otherwise KVM_RUN fails with ENOSYS
+   * (arch/arm64/kvm/mmio.c, no KVM_CAP_ARM_NISV_TO_USER): the access is
+   * recorded in {@link unemulated} and the vCPU stops on the instruction.
+   */
+  private emulable(cpu: number, pa: number, size: number, write: boolean): boolean {
+    const insn = currentInsn();
+    const isv = insn === undefined || hasValidSyndrome(insn);
+    if (isv && this.vm.kvm.pkvm.mmioAllowed(pa, size)) return true;
+    this.unemulated[cpu] = { pa, size, write, isv };
+    return false;
   }
 
   hvc(cpu: number, imm: number): CallActionCode {
@@ -280,8 +296,29 @@ export class Scheduler {
     const kvm = this.vm.kvm, v = kvm.vcpus[i];
     switch (code) {
       case Exit.BUDGET:
-      case Exit.STOPPED:
         return undefined;
+      case Exit.STOPPED: {
+        const u = this.callbacks.unemulated[i];
+        if (!u) return undefined;
+        this.callbacks.unemulated[i] = undefined;
+        const pc = this.vm.mm.get64(i, Slot.PC);
+        const error = new GuestError("mmio_nisv", {
+          cpu: i,
+          pc,
+          el: this.vm.cpu(i).el,
+          insn: this.cpu.readInsn(i, pc),
+          disasm: this.cpu.disassembleAt(i, pc),
+          detail: `${u.size}-byte ${u.write ? "write" : "read"} at IPA 0x${
+            u.pa.toString(16).padStart(8, "0")
+          }: ${
+            u.isv
+              ? "the page is not MMIO-guarded (pKVM MMIO guard)"
+              : "no valid syndrome (ISV = 0): KVM emulates only single-register loads and " +
+                "stores without writeback (no LDP/STP, pre/post-index, exclusives, SIMD&FP)"
+          }`,
+        });
+        return result("mmio_nisv", i, { error });
+      }
       case Exit.SLEEP:
         // WFI (not WFE) with nothing pending; PSCI CPU_OFF/CPU_SUSPEND are tracked by the model.
         if (v.mpState === MP_STATE.RUNNABLE && !v.wfi && !this.callbacks.lastWfe[i]) {

@@ -200,3 +200,59 @@ Deno.test("run() ends with exception_loop once no vCPU that is not stuck can run
     "detected when CPU 0 went to sleep, not at the budget",
   );
 });
+
+/** PL011 data register: MMIO on every board (hw/arm/virt.c VIRT_UART). */
+const uart = "movz x2, #0x0900, lsl #16";
+
+Deno.test("KVM fails KVM_RUN with ENOSYS on MMIO by an instruction without a valid syndrome", () => {
+  for (
+    const insn of ["ldp x0, x1, [x2]", "str w3, [x2], #4", "ldr w0, [x2, #8]!", "ldxr w0, [x2]"]
+  ) {
+    const vm = createVm({ memoryMiB: 16 });
+    vm.load(asm`${uart}
+                mov x3, #0x41
+                ${insn}
+                ${off}`);
+    const r = vm.run({ maxInstructions: 100 });
+    assertEquals([r.reason, r.pc, r.error?.kind], ["mmio_nisv", 0x4008_0008n, "mmio_nisv"], insn);
+    assertMatch(r.error!.message, /ENOSYS.*no valid syndrome \(ISV = 0\)/, insn);
+    assertEquals(vm.cpu(0).x[2], 0x0900_0000n, `${insn}: no writeback, nothing retired`);
+    assertEquals(vm.uart.text(), "", insn);
+  }
+  // Single-register forms carry ISV = 1 and are emulated; TCG-style boards take anything.
+  for (
+    const [hyp, insn] of [["kvm", "str w3, [x2, #0]"], ["firmware", "stp x3, x3, [x2]"]] as const
+  ) {
+    const vm = createVm({ memoryMiB: 16, hyp });
+    vm.load(asm`${uart}
+                mov x3, #0x41
+                ${insn}
+                ${off}`);
+    assertEquals([vm.run({ maxInstructions: 100 }).reason, vm.uart.text()[0]], ["system_off", "A"]);
+  }
+});
+
+Deno.test("pKVM MMIO guard: an enrolled protected VM reaches only the pages it guarded", () => {
+  const guest = (map: boolean) =>
+    asm`movz x0, #0xc600, lsl #16
+        movk x0, #6                      // MMIO_GUARD_ENROLL (spec 2.6.3)
+        hvc  #0
+        ${uart}
+        ${
+      map ? "movz x0, #0xc600, lsl #16\n movk x0, #7\n mov x1, x2\n hvc #0 // MMIO_GUARD_MAP" : ""
+    }
+        ${uart}                          // x0..x3 hold the call's results
+        mov  w3, #0x41
+        str  w3, [x2]
+        ${off}`;
+  const run = (map: boolean) => {
+    const vm = createVm({ memoryMiB: 16, kernel: "android16-6.12", protected: true });
+    vm.load(guest(map));
+    return [vm.run({ maxInstructions: 100 }), vm] as const;
+  };
+  const [denied] = run(false);
+  assertEquals(denied.reason, "mmio_nisv");
+  assertMatch(denied.error!.message, /write at IPA 0x09000000: the page is not MMIO-guarded/);
+  const [allowed, vm] = run(true);
+  assertEquals([allowed.reason, vm.uart.text()], ["system_off", "A"]);
+});

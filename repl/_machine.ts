@@ -9,22 +9,12 @@
  * @module
  */
 
-import { createVm, type GuestError, type Vm } from "../machine/mod.ts";
+import { createVm, type GuestError, type RunReason, type Vm } from "../machine/mod.ts";
 import { asm } from "../machine/cpu/asm.ts";
 import type { VcpuExit } from "../hyp/mod.ts";
 
 /** Why `vm.run()` stopped (design.md). */
-export type RunReason =
-  | "system_off"
-  | "reset"
-  | "hypercall_exit"
-  | "breakpoint"
-  | "undef"
-  | "abort"
-  | "exception_loop"
-  | "limit"
-  | "halted"
-  | "suspend";
+export type { RunReason };
 
 /** What `vm.run()` returns. */
 export interface GuestRun {

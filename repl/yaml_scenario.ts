@@ -80,6 +80,7 @@ import {
 } from "../hyp/mod.ts";
 import type { Vm, VmOptions } from "../machine/mod.ts";
 import { assemble } from "../machine/cpu/asm.ts";
+import { RUN_REASONS } from "../machine/run_reason.ts";
 import type { ScenarioContext, ScenarioDef } from "./scenario.ts";
 import { type CallExpectation, expectCall, expectErrno, ScenarioError } from "./expect.ts";
 import { hex64 } from "./format.ts";
@@ -639,18 +640,7 @@ function parseStep(r: Reader, node: YamlNode, file: string): Step {
         }
         if (o.has("until_uart")) until = r.string(o.get("until_uart"), "until_uart");
       }
-      const reasons = [
-        "system_off",
-        "reset",
-        "hypercall_exit",
-        "breakpoint",
-        "undef",
-        "abort",
-        "exception_loop",
-        "limit",
-        "halted",
-        "suspend",
-      ];
+      const reasons: readonly string[] = RUN_REASONS;
       let want: { reason?: string; cpu?: number; uart?: string } = {};
       if (expectNode) {
         if (isScalar(expectNode)) want = { reason: r.string(expectNode, "expect") };

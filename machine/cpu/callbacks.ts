@@ -33,11 +33,18 @@ export interface CpuCallbacks {
   /**
    * Read `size` (1, 2, 4, 8) bytes at guest-physical `pa` outside RAM (device
    * MMIO). Write the value to `out[0]` (low 32 bits) and `out[1]` (high).
-   * Return false when nothing answers there (the CPU raises an external abort).
+   * Return false when nothing answers there (the CPU raises an external abort),
+   * or {@link MMIO_STOP} to abandon the instruction and stop the vCPU on it.
    */
-  mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean;
-  /** Write to device MMIO; false when nothing answers (external abort). */
-  mmioWrite(cpu: number, pa: number, size: number, lo: number, hi: number): boolean;
+  mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean | typeof MMIO_STOP;
+  /** Write to device MMIO; false when nothing answers (external abort), or {@link MMIO_STOP}. */
+  mmioWrite(
+    cpu: number,
+    pa: number,
+    size: number,
+    lo: number,
+    hi: number,
+  ): boolean | typeof MMIO_STOP;
   /**
    * `hvc #imm` executed at EL1 or EL2. The PC already points after the HVC
    * (its preferred return address). Returns a {@link CallAction}.
@@ -63,3 +70,11 @@ export interface CpuCallbacks {
    */
   wait(cpu: number, wfe: boolean): boolean;
 }
+
+/**
+ * What an MMIO callback returns when the access cannot be completed and the
+ * run must stop before the instruction (no register or memory changed, the
+ * PC stays on it): the vCPU's run ends with Exit.STOPPED. KVM_RUN failing on
+ * an access it cannot emulate is one user (machine/run.ts).
+ */
+export const MMIO_STOP = 2;

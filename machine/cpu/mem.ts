@@ -15,11 +15,12 @@ import * as bits_ from "./bits.ts";
 import * as core_ from "./core.ts";
 import * as exc_ from "./exc.ts";
 import * as mmu_ from "./mmu.ts";
+import { MMIO_STOP } from "./callbacks.ts";
 
 // Module-local aliases of imported values: V8 optimizes these far better than
 // imported bindings in hot code (measured 2-3x on handlers).
 const { R64 } = bits_;
-const { beginCall, C, endCall, requestSync, SR, TLB_ENTRIES, TLB_WORDS, X } = core_;
+const { beginCall, C, endCall, Exit, requestSync, SR, TLB_ENTRIES, TLB_WORDS, UNWIND, X } = core_;
 const { dataAbort } = exc_;
 const { Acc, FSC, translate } = mmu_;
 
@@ -28,6 +29,13 @@ const IDX_WORDS = TLB_ENTRIES * TLB_WORDS;
 /** SCTLR_ELx.A of the regime an MMU index belongs to. */
 function alignCheck(idx: number): boolean {
   return ((X[idx >= 3 ? SR.SCTLR_EL2 : SR.SCTLR_EL1] >>> 1) & 1) === 1;
+}
+
+/** Abandon the instruction and stop the run on it (an MMIO callback returned MMIO_STOP). */
+function stopBefore(): never {
+  C.exit = Exit.STOPPED;
+  requestSync();
+  throw UNWIND;
 }
 
 /** Load `size` bytes (1, 2, 4, 8) through the slow path; value in R64 (zero-extended). */
@@ -43,7 +51,8 @@ export function ldSlow(vlo: number, vhi: number, size: number, idx: number): voi
     const ok = C.cb.mmioRead(C.cpu, C.pa, size, C.out);
     endCall();
     requestSync();
-    if (!ok) {
+    if (ok !== true) {
+      if (ok === MMIO_STOP) stopBefore();
       dataAbort(FSC.EXTERNAL, vlo, vhi, false);
     }
     R64.lo = size === 8 ? C.out[0] : C.out[0] & (size === 4 ? -1 : (1 << (size * 8)) - 1);
@@ -93,9 +102,11 @@ export function stSlow(
     const ok = C.cb.mmioWrite(C.cpu, C.pa, size, lo, size === 8 ? hi : 0);
     endCall();
     requestSync();
-    if (!ok) {
+    if (ok !== true) {
+      if (ok === MMIO_STOP) stopBefore();
       dataAbort(FSC.EXTERNAL, vlo, vhi, true);
     }
+
     return;
   }
   if ((vlo & 0xfff) + size <= 0x1000) {
