@@ -8,7 +8,7 @@
  * reads as 0.
  *
  * Values are raw bit patterns (bigint, the low 16/32/64 bits). Every result
- * goes through one rounding routine ({@link roundReal}, FPRoundBase) that
+ * goes through one rounding routine (`roundReal`, FPRoundBase) that
  * rounds an exact value `m * 2^e` (bigint significand) in any mode; only
  * division and square root need a sticky bit, appended below the quotient
  * or root, which preserves the rounding in every mode because the rounding
@@ -536,26 +536,29 @@ function fastToInt(
   const x = plainD(size, a);
   const v = x * 2 ** fracBits; // exact: a power-of-two scaling of a normal value
   if (!(Math.abs(v) < 2 ** 1000)) return null;
-  const fl = Math.floor(v);
-  const d = v - fl; // exact for |v| < 2^53; 0 beyond (v is then an integer)
+  // Work on the magnitude: t - floor(t) is exact for t >= 0 (it is not for v < 0,
+  // e.g. v - floor(v) = 1 - 0.49999999999999994 rounds to 0.5).
+  const neg = v < 0, t = Math.abs(v);
+  const ti = Math.floor(t), dt = t - ti;
   let up: boolean;
   switch (rm) {
     case Rounding.TIEEVEN:
-      up = d > 0.5 || (d === 0.5 && fl % 2 !== 0);
+      up = dt > 0.5 || (dt === 0.5 && ti % 2 !== 0);
       break;
     case Rounding.POSINF:
-      up = d > 0;
+      up = dt > 0 && !neg;
       break;
     case Rounding.NEGINF:
-      up = false;
+      up = dt > 0 && neg;
       break;
     case Rounding.ZERO:
-      up = d > 0 && fl < 0;
+      up = false;
       break;
     default:
-      up = d > 0.5 || (d === 0.5 && fl >= 0);
+      up = dt >= 0.5;
   }
-  const n = up ? fl + 1 : fl;
+  const mag = up ? ti + 1 : ti;
+  const n = neg ? -mag : mag;
   const hi = unsigned ? 2 ** intBits - 1 : 2 ** (intBits - 1) - 1;
   const lo = unsigned ? 0 : -(2 ** (intBits - 1));
   // For 64-bit results hi rounds to 2^64 or 2^63 as a double: n >= that saturates.
@@ -571,7 +574,7 @@ function fastToInt(
         : -(1n << (M - 1n)),
     );
   }
-  if (d !== 0) env.fpsr |= FPSR.IXC;
+  if (dt !== 0) env.fpsr |= FPSR.IXC;
   return BigInt.asUintN(intBits, BigInt(n));
 }
 
@@ -1034,6 +1037,82 @@ export function fpRoundInt(
     : roundReal(F, 0, n, 0, env, Rounding.ZERO);
 }
 
+/**
+ * FRINT32{Z,X} / FRINT64{Z,X} (FEAT_FRINTTS, Arm ARM FPRoundIntN): round to
+ * an integral value that fits a signed `intBits` integer; NaN, infinity or
+ * out of range give the most negative such integer as FP with IOC; IXC
+ * whenever the value changes. `rounding` 5 = FPCR (the X forms).
+ */
+export function fpRoundIntN(
+  size: 32 | 64,
+  a: bigint,
+  intBits: 32 | 64,
+  rounding: number,
+  env: FpEnv,
+): bigint {
+  const F = FMT[size];
+  const u = unpack(F, a, env);
+  const minInt = F.signBit | (BigInt(F.bias + intBits - 1) << BigInt(F.f)); // -2^(intBits-1)
+  if (isNaNType(u.t) || u.t === INF) {
+    env.fpsr |= FPSR.IOC;
+    return minInt;
+  }
+  if (u.t === ZERO) return zero(F, u.s);
+  const scratch: FpEnv = { fpcr: 0, fpsr: 0 };
+  const n = u.e >= 0
+    ? signed(u) << BigInt(u.e)
+    : fpToIntUnbounded(signed(u), u.e, rmode(rounding, env), scratch);
+  const lim = 1n << BigInt(intBits - 1);
+  if (n >= lim || n < -lim) {
+    env.fpsr |= FPSR.IOC;
+    return minInt;
+  }
+  env.fpsr |= scratch.fpsr & FPSR.IXC;
+  if (n === 0n) return zero(F, u.s);
+  return n < 0n
+    ? roundReal(F, 1, -n, 0, env, Rounding.ZERO)
+    : roundReal(F, 0, n, 0, env, Rounding.ZERO);
+}
+
+/**
+ * FJCVTZS (FEAT_JSCVT, Arm ARM FPToFixedJS): a double to int32 the way
+ * JavaScript's ToInt32 does (round toward zero, modulo 2^32). Returns the
+ * 32-bit result and NZCV: 0b0100 (Z) when the conversion was exact and in
+ * range (and not -0 or a flushed denormal), else 0. NaN: IOC; out of range:
+ * IOC; otherwise inexact: IXC. Infinity and NaN give 0.
+ */
+export function fpToInt32Js(a: bigint, env: FpEnv): [bigint, number] {
+  const F = FMT[64];
+  const u = unpack(F, a, env);
+  let z = 1;
+  if (isNaNType(u.t)) {
+    env.fpsr |= FPSR.IOC;
+    return [0n, 0];
+  }
+  if (u.t === INF) {
+    env.fpsr |= FPSR.IOC;
+    return [0n, 0];
+  }
+  let n = 0n, inexact = false;
+  if (u.t !== ZERO) {
+    if (u.e >= 0) n = signed(u) << BigInt(u.e);
+    else {
+      const sh = BigInt(-u.e);
+      n = u.m >> sh; // round toward zero on the magnitude
+      inexact = (u.m & ((1n << sh) - 1n)) !== 0n;
+      if (u.s) n = -n;
+    }
+  }
+  if (n < -(1n << 31n) || n >= 1n << 31n) {
+    env.fpsr |= FPSR.IOC;
+    z = 0;
+  } else if (inexact) {
+    env.fpsr |= FPSR.IXC;
+    z = 0;
+  } else if (u.t === ZERO && (u.s === 1 || (a & F.fracMask) !== 0n)) z = 0;
+  return [BigInt.asUintN(32, n), z << 2];
+}
+
 /** RoundDown + rounding-mode increment of v * 2^e (e < 0); IXC into env when inexact. */
 function fpToIntUnbounded(v: bigint, e: number, rm: number, env: FpEnv): bigint {
   const sh = BigInt(-e);
@@ -1094,9 +1173,9 @@ function fraction52(F: Fmt, a: bigint): [bigint, number] {
 
 /**
  * FRECPE (Arm ARM FPRecipEstimate, FPCR.AH = 0): an 8-bit reciprocal
- * estimate. Zero -> infinity (DZC); |x| < 2^-(bias+1)... tiny -> infinity or
- * max normal by rounding mode (OFC, IXC); results below the normal range
- * with FZ -> zero (UFC).
+ * estimate (RecipEstimate). Zero -> infinity (DZC); |x| below 2^-16 / 2^-128
+ * / 2^-1024 -> infinity or max normal by rounding mode (OFC, IXC); with
+ * FZ/FZ16, |x| >= 2^14 / 2^126 / 2^1022 -> zero (UFC).
  */
 export function fpRecipEstimate(size: FpSize, a: bigint, env: FpEnv): bigint {
   const F = FMT[size];
