@@ -12,7 +12,12 @@
  * rounds an exact value `m * 2^e` (bigint significand) in any mode; only
  * division and square root need a sticky bit, appended below the quotient
  * or root, which preserves the rounding in every mode because the rounding
- * point is at least two bits above it.
+ * point is at least two bits above it. Common cases (f32/f64 add, sub, mul,
+ * div, sqrt, compare, f32<->f64 and integer conversions on normal operands)
+ * take JS-double fast paths that are provably exact, flags and directed
+ * rounding included; fp_test.ts checks them against the bigint paths and both
+ * against qemu-aarch64 bit for bit. Also FEAT_FRINTTS ({@link fpRoundIntN})
+ * and FEAT_JSCVT ({@link fpToInt32Js}).
  *
  * @example
  * ```ts
