@@ -285,6 +285,12 @@ export interface KvmRegIds {
   readonly ELR_EL1: bigint;
   /** SPSR[0..4]. */
   spsr(n: number): bigint;
+  /** Core register fp_regs.vregs[n] (128 bits), n = 0..31. */
+  v(n: number): bigint;
+  /** Core registers fp_regs.fpsr and fp_regs.fpcr (32 bits). */
+  readonly FPSR: bigint;
+  readonly FPCR: bigint;
+
   /** KVM_REG_ARM64_SYSREG id. */
   sysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint;
 }
@@ -325,6 +331,17 @@ export const KVM_REG: KvmRegIds = {
   spsr(n: number): bigint {
     return ARM64 | U64 | CORE | BigInt(0x48 + n * 2);
   },
+  /**
+   * fp_regs.vregs[n]: struct user_fpsimd_state is 16-byte aligned, so fp_regs starts at
+   * byte 336 (0x54 words) after spsr[5] ends at byte 328; each vreg is 4 words.
+   */
+  v(n: number): bigint {
+    return ARM64 | 0x0040_0000_0000_0000n | CORE | BigInt(0x54 + n * 4);
+  },
+  /** fp_regs.fpsr at byte 848 (0xd4 words), fp_regs.fpcr right after. */
+  FPSR: ARM64 | 0x0020_0000_0000_0000n | CORE | 0xd4n,
+  FPCR: ARM64 | 0x0020_0000_0000_0000n | CORE | 0xd5n,
+
   /** KVM_REG_ARM64_SYSREG id from the MRS encoding (uapi asm/kvm.h). */
   sysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint {
     return ARM64 | U64 | SYSREG |

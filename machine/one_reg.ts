@@ -12,6 +12,8 @@ import { type MachineMemory, Slot } from "./state.ts";
 import { sysregByKey, sysregByName, SYSREGS } from "./sysregs.ts";
 import { getNzcv, getPstate, setNzcv, setPstate } from "./cpu/pstate.ts";
 import { readSp, readSysreg, writeSp, writeSysreg } from "./vcpu_state.ts";
+import { sysregsRead, sysregsWritten } from "./cpu/sync.ts";
+
 import { TIMER } from "./devices/timer.ts";
 import type { VirtDevices } from "./devices/virt.ts";
 
@@ -33,6 +35,12 @@ const CORE: RegInfo[] = [
   { id: KVM_REG.spsr(2), name: "SPSR_UND" },
   { id: KVM_REG.spsr(3), name: "SPSR_IRQ" },
   { id: KVM_REG.spsr(4), name: "SPSR_FIQ" },
+  // struct user_fpsimd_state fp_regs, 16-byte aligned after spsr[5] (uapi asm/kvm.h, ptrace.h):
+  // vregs[32] (__uint128_t), fpsr, fpcr (__u32). Listed after the integer core registers in
+  // struct order (guest.c copy_core_reg_indices; no SVE, so the vregs are not skipped).
+  ...Array.from({ length: 32 }, (_, n) => ({ id: KVM_REG.v(n), name: `V${n}` })),
+  { id: KVM_REG.FPSR, name: "FPSR" },
+  { id: KVM_REG.FPCR, name: "FPCR" },
 ];
 
 /** One of KVM's timer registers and the register whose value it carries. */
@@ -115,8 +123,9 @@ export class OneReg {
         `Invalid register: expected a name or a bigint ONE_REG id, got ${typeof reg}`,
       );
     }
-    const n = reg.trim().toUpperCase();
+    const n = reg.trim().toUpperCase().replace(/^Q(\d+)$/, "V$1");
     const core = CORE.find((c) => c.name === n);
+
     if (core) return core.id;
     const fw = fwRegByName(n);
     if (fw) return fw.id;
@@ -225,6 +234,8 @@ export class OneReg {
     const c = this.coreIndex(id, op);
     const mm = this.mm;
     if (c < 31) return mm.x(cpu, c);
+    if (c >= V0_INDEX) return this.getFp(cpu, c - V0_INDEX);
+
     switch (CORE[c].name) {
       case "SP":
         return readSp(mm, cpu, 0);
@@ -247,6 +258,8 @@ export class OneReg {
     const mm = this.mm;
     const u = BigInt.asUintN(64, v);
     if (c < 31) return mm.setX(cpu, c, u);
+    if (c >= V0_INDEX) return this.setFp(cpu, c - V0_INDEX, v);
+
     switch (CORE[c].name) {
       case "SP":
         return writeSp(mm, cpu, 0, u);
@@ -275,7 +288,31 @@ export class OneReg {
     }
     mm.set64(cpu, SPSR32_SLOTS[c - CORE.findIndex((r) => r.name === "SPSR_ABT")], u);
   }
+
+  /** fp_regs.vregs[k] (k < 32), fpsr (32), fpcr (33): the values as stored. */
+  private getFp(cpu: number, k: number): bigint {
+    const mm = this.mm;
+    if (k === 32) return BigInt(mm.u32[mm.slot(cpu, Slot.FPSR)]);
+    if (k === 33) return BigInt(mm.u32[mm.slot(cpu, Slot.FPCR)]);
+    sysregsRead(mm, cpu); // a running vCPU's V registers are flushed on demand
+    return mm.get64(cpu, Slot.V0 + 2 * k) | (mm.get64(cpu, Slot.V0 + 2 * k + 1) << 64n);
+  }
+
+  private setFp(cpu: number, k: number, v: bigint): void {
+    const mm = this.mm;
+    if (k >= 32) {
+      mm.u32[mm.slot(cpu, k === 32 ? Slot.FPSR : Slot.FPCR)] = Number(BigInt.asUintN(32, v));
+      return;
+    }
+    sysregsWritten(mm, cpu);
+    const u = BigInt.asUintN(128, v);
+    mm.set64(cpu, Slot.V0 + 2 * k, u);
+    mm.set64(cpu, Slot.V0 + 2 * k + 1, u >> 64n);
+  }
 }
+
+/** CORE index of V0 (V0..V31, then FPSR and FPCR). */
+const V0_INDEX = CORE.findIndex((r) => r.name === "V0");
 
 /** "did you mean" for an unknown register name. */
 function suggest(n: string): string {

@@ -18,6 +18,20 @@
  * 32-bit halves through `Int32Array`/`Uint32Array` views (low word first:
  * little-endian, as a wasm `i64.load` sees it). No BigInt on hot paths.
  *
+ * Slots of a register block:
+ *
+ * ```
+ *   0..63   fixed registers (X0..X30, SP, PC, flags, PSTATE, FPCR/FPSR, ...): see Slot
+ *  64..127  V0..V31, the 128-bit SIMD&FP registers, two slots each (Vn = 64 + 2n low
+ *           doubleword, 65 + 2n high), little-endian: byte k of Vn is byte 16n + k
+ *           from the start of slot 64, as in a wasm v128 load
+ * 128..511  stored system registers (sysregs.ts assigns them from SYSREG0)
+ * ```
+ *
+ * Around callbacks the interpreter copies only the fixed slots; the V
+ * registers and system registers follow on demand (machine/cpu/sync.ts).
+
+ *
  * @module
  */
 
@@ -93,12 +107,22 @@ export const Slot = {
   EXCL_SIZE: 51,
   /** Low word: the WFE event register (Arm ARM D1.6.1), set by SEV/SEVL, cleared by WFE. */
   EVENT: 52,
+  /**
+   * Low words: FPCR and FPSR (Arm ARM C5.2, FPCR and FPSR), 32 bits each as stored;
+   * MRS/MSR apply the RES0 masks (machine/cpu/fpsimd.ts).
+   */
+  FPCR: 54,
+  FPSR: 55,
+
   /** Always zero: the interpreter reads XZR here (never written). */
   ZERO: 62,
   /** Write sink: the interpreter writes XZR here (value meaningless). */
   SINK: 63,
+  /** V0..V31 (128 bits, two slots each: V0 + 2n low, V0 + 2n + 1 high). */
+  V0: 64,
   /** First system-register slot; see sysregs.ts for the table. */
-  SYSREG0: 64,
+  SYSREG0: 128,
+
   /** One past the last slot. */
   END: 512,
 } as const;

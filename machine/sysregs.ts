@@ -55,8 +55,10 @@ const ROWS: Row[] = [
   ["MIDR_EL1", 3, 0, 0, 0, 0, "ro", 1, 0x414f_d0b1n],
   ["MPIDR_EL1", 3, 0, 0, 0, 5, "ro", 1, 0x8000_0000n],
   ["REVIDR_EL1", 3, 0, 0, 0, 6, "ro", 1, 0n],
-  // ID_AA64PFR0_EL1: EL0..EL2 AArch64-only (1), EL3 absent, FP/AdvSIMD not implemented (0xf), GIC sysregs (1).
-  ["ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, "ro", 1, 0x01ff_0111n],
+  // ID_AA64PFR0_EL1 (Arm ARM, ID_AA64PFR0_EL1): EL0..EL2 AArch64-only (1), EL3 absent,
+  // FP (19:16) and AdvSIMD (23:20) = 0: implemented, without FEAT_FP16; GIC sysregs (1).
+  ["ID_AA64PFR0_EL1", 3, 0, 0, 4, 0, "ro", 1, 0x0100_0111n],
+
   ["ID_AA64PFR1_EL1", 3, 0, 0, 4, 1, "ro", 1, 0n],
   ["ID_AA64DFR0_EL1", 3, 0, 0, 5, 0, "ro", 1, 0x0000_0000_1030_5106n],
   ["ID_AA64DFR1_EL1", 3, 0, 0, 5, 1, "ro", 1, 0n],
@@ -91,6 +93,10 @@ const ROWS: Row[] = [
   ["PAN", 3, 0, 4, 2, 3, "special", 1],
   ["SP_EL0", 3, 0, 4, 1, 0, "special", 1],
   ["SP_EL1", 3, 4, 4, 1, 0, "special", 2],
+  // Floating-point control and status (Arm ARM C5.2, FPCR and FPSR): fixed slots
+  // (Slot.FPCR/FPSR), subject to the CPACR_EL1/CPTR_EL2 FP traps.
+  ["FPCR", 3, 3, 4, 4, 0, "special", 0],
+  ["FPSR", 3, 3, 4, 4, 1, "special", 0],
 
   // EL1 system control and translation (Arm ARM D23.2). SCTLR_EL1 reset: RES1 bits (impl: QEMU-like 0x30d00800).
   ["SCTLR_EL1", 3, 0, 1, 0, 0, "rw", 1, 0x30d0_0800n],
@@ -238,6 +244,19 @@ const ROWS: Row[] = [
   ["CNTV_CTL_EL02", 3, 5, 14, 3, 1, "special", 2],
   ["CNTV_CVAL_EL02", 3, 5, 14, 3, 2, "special", 2],
 ];
+
+/**
+ * FPCR bits this implementation keeps (Arm ARM C5.2, FPCR): AHP (26), DN (25),
+ * FZ (24), RMode (23:22). Without FEAT_FP16/AFP/EBF16 their bits are RES0; the
+ * trap enables IDE/IXE/UFE/OFE/DZE/IOE are RAZ/WI (trapped floating-point
+ * exceptions not implemented); Len/Stride are RES0 without AArch32 (as QEMU).
+ */
+export const FPCR_MASK = 0x07c0_0000;
+/**
+ * FPSR bits (Arm ARM C5.2, FPSR): QC (27), IDC (7), IXC (4), UFC (3), OFC (2),
+ * DZC (1), IOC (0). N/Z/C/V (31:28) are RES0 without AArch32.
+ */
+export const FPSR_MASK = 0x0800_009f;
 
 /** All rows, in table order. */
 export const SYSREGS: readonly SysregDef[] = (() => {

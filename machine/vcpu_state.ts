@@ -10,6 +10,7 @@ import { Feature, type MachineMemory, Slot } from "./state.ts";
 import { sysregByName, SYSREGS } from "./sysregs.ts";
 import { getNzcv, getPstate, PSR, pstateEl, setNzcv, setPstate, spBank } from "./cpu/pstate.ts";
 import { sysregsRead, sysregsWritten } from "./cpu/sync.ts";
+import { FPCR_MASK, FPSR_MASK } from "./sysregs.ts";
 
 /** Read the banked stack pointer SP_ELn, wherever it currently lives. */
 export function readSp(mm: MachineMemory, cpu: number, el: 0 | 1 | 2): bigint {
@@ -52,7 +53,12 @@ export function readSysreg(
       return BigInt(pstateEl(getPstate(mm, cpu)) << 2);
     case "PAN":
       return BigInt(getPstate(mm, cpu) & PSR.PAN);
+    case "FPCR":
+      return BigInt(mm.u32[mm.slot(cpu, Slot.FPCR)] & FPCR_MASK);
+    case "FPSR":
+      return BigInt(mm.u32[mm.slot(cpu, Slot.FPSR)] & FPSR_MASK);
   }
+
   const d = sysregByName(n);
   if (!d) throw new RangeError(`Unknown system register: ${name}`);
   if (d.slot >= 0) {
@@ -91,6 +97,12 @@ export function writeSysreg(
       return setPstate(mm, cpu, (getPstate(mm, cpu) & ~PSR.SPSEL) | Number(u & 1n));
     case "PAN":
       return setPstate(mm, cpu, (getPstate(mm, cpu) & ~PSR.PAN) | Number(u & BigInt(PSR.PAN)));
+    case "FPCR":
+      mm.u32[mm.slot(cpu, Slot.FPCR)] = Number(u & BigInt(FPCR_MASK));
+      return;
+    case "FPSR":
+      mm.u32[mm.slot(cpu, Slot.FPSR)] = Number(u & BigInt(FPSR_MASK));
+      return;
     case "CURRENTEL":
       throw new RangeError("CurrentEL is read-only");
   }

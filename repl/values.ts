@@ -150,6 +150,9 @@ export const CORE_REGS: readonly string[] = [
   "SPSR_UND",
   "SPSR_IRQ",
   "SPSR_FIQ",
+  ...Array.from({ length: 32 }, (_, n) => `V${n}`),
+  "FPSR",
+  "FPCR",
 ];
 
 let regNames: Set<string> | undefined;

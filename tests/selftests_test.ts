@@ -183,6 +183,24 @@ Deno.test("get-reg-list: blessed firmware registers present, readable, writable 
   }
 });
 
+Deno.test("get-reg-list: core registers in struct kvm_regs order, fp_regs.vregs/fpsr/fpcr last", () => {
+  const vm = createVm({ memoryMiB: 16 });
+  const ids = vm.regList().map((r) => r.id);
+  const core = ids.slice(0, ids.indexOf(KVM_REG.PSCI_VERSION));
+  // get-reg-list.c base_regs: regs[0..30], sp, pc, pstate, sp_el1, elr_el1, spsr[0..4],
+  // fp_regs.vregs[0..31] (U128), fp_regs.fpsr, fp_regs.fpcr (U32).
+  assertEquals(core.length, 31 + 10 + 32 + 2);
+  assertEquals(core[41], 0x6040_0000_0010_0054n); // vregs[0]
+  assertEquals(core[72], 0x6040_0000_0010_00d0n); // vregs[31]
+  assertEquals(core.slice(73), [0x6020_0000_0010_00d4n, 0x6020_0000_0010_00d5n]);
+  const v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210n;
+  vm.setOneReg(KVM_REG.v(31), v);
+  assertEquals(vm.getOneReg("V31"), v);
+  assertEquals(vm.getOneReg("Q31"), v);
+  vm.setOneReg("FPCR", 0x0300_0000n);
+  assertEquals(vm.cpu(0).sysreg("FPCR"), 0x0300_0000n);
+});
+
 Deno.test("kvm-uuid.c: CALL_UID returns the KVM UID", () => {
   const r = createVm({ memoryMiB: 16 }).cpu(0).smc(KVM_VENDOR.CALL_UID);
   assertEquals(r.x, [0xb66f_b428n, 0xe911_c52en, 0x564b_caa9n, 0x743a_004dn]);

@@ -46,6 +46,10 @@ export const W = {
   BUDGET: Slot.BUDGET * 2,
   IRQ_LINES: Slot.IRQ_LINES * 2,
   FEATURES: Slot.FEATURES * 2,
+  FPCR: Slot.FPCR * 2,
+  FPSR: Slot.FPSR * 2,
+  /** V0's first word; Vn's four words start at V0 + 4n. */
+  V0: Slot.V0 * 2,
   ZERO: Slot.ZERO * 2,
   SINK: Slot.SINK * 2,
 } as const;
@@ -282,8 +286,11 @@ export const USED_WORDS = 2 * Math.max(Slot.SYSREG0, ...SYSREGS.map((d) => d.slo
 
 /** X's state words, and the running vCPU's block in machine memory (views made once). */
 const X_USED = X.subarray(0, USED_WORDS);
-/** The fixed slots (everything below SYSREG0): all that most callbacks touch. */
-const FIXED_WORDS = Slot.SYSREG0 * 2;
+/**
+ * The fixed slots (everything below V0): all that most callbacks touch. The
+ * V registers and system registers above them are synchronised on demand.
+ */
+const FIXED_WORDS = Slot.V0 * 2;
 const X_FIXED = X.subarray(0, FIXED_WORDS);
 const X_SYS = X.subarray(FIXED_WORDS, USED_WORDS);
 

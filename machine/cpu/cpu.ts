@@ -198,8 +198,8 @@ export class Cpu {
     C.tlb = this.#tlbs[index];
     C.flushAll = this.#flushAll;
     C.block = this.#blocks[index];
-    C.blockFixed = this.#blocks[index].subarray(0, Slot.SYSREG0 * 2);
-    C.blockSys = this.#blocks[index].subarray(Slot.SYSREG0 * 2);
+    C.blockFixed = this.#blocks[index].subarray(0, Slot.V0 * 2);
+    C.blockSys = this.#blocks[index].subarray(Slot.V0 * 2);
     copyIn();
     C.features = X[W.FEATURES];
   }

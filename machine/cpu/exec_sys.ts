@@ -30,6 +30,7 @@ import * as core_ from "./core.ts";
 import * as exc_ from "./exc.ts";
 import * as mmu_ from "./mmu.ts";
 import * as pstate_ from "./pstate.ts";
+import * as fpsimd_ from "./fpsimd.ts";
 
 // Module-local aliases of imported values: V8 optimizes these far better than
 // imported bindings in hot code (measured 2-3x on handlers).
@@ -58,6 +59,7 @@ const {
 const { dataAbort, interruptPending, Line, raise, raiseHere, syncTarget, sysregTrap, undef } = exc_;
 const { Acc, atResult, FSC, Idx, translate, walk, WR } = mmu_;
 const { getNzcv, PSR, setNzcv, setPstate } = pstate_;
+const { fpCheck, FPCR_MASK, FPSR_MASK } = fpsimd_;
 
 /** PC += 4 and report a control change (the run loop re-synchronises). */
 function advance(): true {
@@ -375,6 +377,8 @@ const K = {
   ISR_EL1: key("ISR_EL1"),
   OSLSR_EL1: key("OSLSR_EL1"),
   OSLAR_EL1: key("OSLAR_EL1"),
+  FPCR: key("FPCR"),
+  FPSR: key("FPSR"),
   CTR_EL0: key("CTR_EL0"),
   MIDR_EL1: key("MIDR_EL1"),
   MPIDR_EL1: key("MPIDR_EL1"),
@@ -429,6 +433,14 @@ function specialRead(k: number): boolean {
     case K.OSLSR_EL1:
       vLo = 0x8; // OSLM = 0b10: OS Lock implemented, OSLK = 0: unlocked (Arm ARM, OSLSR_EL1)
       return true;
+    case K.FPCR:
+      fpCheck();
+      vLo = x[W.FPCR] & FPCR_MASK;
+      return true;
+    case K.FPSR:
+      fpCheck();
+      vLo = x[W.FPSR] & FPSR_MASK;
+      return true;
   }
   return false;
 }
@@ -457,6 +469,14 @@ function specialWrite(k: number, lo: number, hi: number): number {
       x[SP_EL1] = lo, x[SP_EL1 + 1] = hi;
       return 1;
     case K.OSLAR_EL1:
+      return 1;
+    case K.FPCR:
+      fpCheck();
+      x[W.FPCR] = lo & FPCR_MASK;
+      return 1;
+    case K.FPSR:
+      fpCheck();
+      x[W.FPSR] = lo & FPSR_MASK;
       return 1;
   }
   return 0;

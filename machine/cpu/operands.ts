@@ -1119,7 +1119,19 @@ export function operandKind(name: string): OperandKind | undefined {
     KINDS[name] = kind;
     return kind;
   }
+  for (const f of EXTRA_KINDS) {
+    const kind = f(name);
+    if (kind) return (KINDS[name] = kind);
+  }
   return undefined;
+}
+
+/** Operand-kind factories of other modules (operands_simd.ts), consulted after the built-in kinds. */
+const EXTRA_KINDS: ((name: string) => OperandKind | undefined)[] = [];
+
+/** Register a factory of operand kinds by placeholder name (SIMD&FP operands). */
+export function registerKinds(factory: (name: string) => OperandKind | undefined): void {
+  EXTRA_KINDS.push(factory);
 }
 
 /**

@@ -38,6 +38,7 @@ import * as dp from "./exec_dp.ts";
 import * as br from "./exec_branch.ts";
 import * as ls from "./exec_ldst.ts";
 import * as sys from "./exec_sys.ts";
+import { simdAliases, simdRows } from "./table_simd.ts";
 import { undef } from "./exc.ts";
 
 /**
@@ -519,6 +520,9 @@ r("CLZ", "z101101011000000000100nnnnnddddd", "clz {Rd}, {Rn}", dp.CLZ);
 r("CLS", "z101101011000000000101nnnnnddddd", "cls {Rd}, {Rn}", dp.CLS);
 // ABS/CNT/CTZ/SMAX... (FEAT_CSSC), PAC*/AUT* (FEAT_PAuth): z10 11010110 00001 -- not implemented.
 
+// SIMD&FP: loads/stores with V = 1, AdvSIMD and floating point (table_simd.ts, exec_fp.ts).
+simdRows(r);
+
 // Permanently UNDEFINED (C6.2.375 UDF).
 r("UDF", "0000000000000000iiiiiiiiiiiiiiii", "udf {dec:i}", (_i) => undef());
 
@@ -657,6 +661,8 @@ a("RORV", "ror {Rd}, {Rn}, {Rm}", always);
 for (const e of ldstRows) {
   a(e.unscaled, `${e.mn} {${e.reg}t}, {mems}`, always, {}, { asmOnly: true });
 }
+
+simdAliases(a);
 
 /** All aliases, in preference order. */
 export const ALIASES: readonly Alias[] = aliases;
