@@ -224,7 +224,8 @@ export function SIMD_rev(i: number): void {
 /** CNT, NOT, RBIT, CLS, CLZ, ABS, NEG, CMxx #0 (vector). */
 export function SIMD_misc(i: number): void {
   fpCheck();
-  const { d, n, q, s, u } = f(i), opc = (u << 5) | ((i >>> 12) & 31);
+  const { d, n, q, u } = f(i), opc = (u << 5) | ((i >>> 12) & 31);
+  const s = opc === 0b1_00101 ? 0 : f(i).s; // NOT/RBIT: size selects the operation, bytes
   const el = (q ? 16 : 8) >> s, bits = 8 << s;
   for (let e = 0; e < el; e++) {
     const a = es(n, e, s);
@@ -234,7 +235,7 @@ export function SIMD_misc(i: number): void {
         r = BigInt(popcount(Number(a & 0xffn)));
         break;
       case 0b1_00101:
-        if (s === 0) r = ~a; // NOT
+        if (((i >>> 22) & 3) === 0) r = ~a; // NOT
         else { // RBIT (bytes)
           let v = Number(a & 0xffn), o = 0;
           for (let b = 0; b < 8; b++) o |= ((v >> b) & 1) << (7 - b);

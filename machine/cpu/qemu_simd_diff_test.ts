@@ -1,0 +1,260 @@
+/**
+ * Differential execution of the SIMD&FP data-processing rows against QEMU
+ * user mode: random valid encodings of every AdvSIMD and floating-point row
+ * (table_simd.ts, exec_fp.ts; loads and stores are covered by
+ * fpsimd_test.ts), run on hvsh and on `qemu-aarch64` from identical random
+ * X0..X30, V0..V31, NZCV, FPSR and FPCR (rounding mode, FZ, DN); every one
+ * of them must match afterwards. Built like qemu_diff_test.ts: one static
+ * ELF per batch, assembled by our own assembler.
+ *
+ * Skipped (with a message) when qemu-aarch64 is not installed.
+ */
+
+import { assertEquals } from "@std/assert";
+import { RAM_BASE, Slot } from "../state.ts";
+import { assemble } from "./asm.ts";
+import { disassemble } from "./disasm.ts";
+import { decode, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
+import { hasTool, rng, TestMachine, tmpDir } from "./_test_util.ts";
+
+const hasQemu = hasTool("qemu-aarch64");
+if (!hasQemu) {
+  console.log("qemu_simd_diff_test: qemu-aarch64 not found, SIMD&FP differential tests skipped");
+}
+
+/** Interesting 64-bit lane patterns: FP specials (single pairs and doubles) and integer edges. */
+const EDGES = [
+  0n,
+  0x8000_0000_8000_0000n, // -0.0f x2
+  0x3f80_0000_bf80_0000n, // 1.0f, -1.0f
+  0x7f80_0000_ff80_0000n, // +inf, -inf (single)
+  0x7fc0_0000_7f80_0001n, // qNaN, sNaN (single)
+  0x0000_0001_807f_ffffn, // denormals (single)
+  0x3ff0_0000_0000_0000n, // 1.0
+  0xfff0_0000_0000_0000n, // -inf
+  0x7ff8_0000_0000_0001n, // qNaN
+  0x7ff0_0000_0000_0001n, // sNaN
+  0x000f_ffff_ffff_ffffn, // denormal
+  0x41e0_0000_0000_0000n, // 2^31
+  0xc3e0_0000_0000_0000n, // -2^63
+  0xffff_ffff_ffff_ffffn,
+  0x7fff_ffff_ffff_ffffn,
+  0x0000_0000_ffff_ffffn,
+];
+
+function rand64(r: () => number): bigint {
+  const k = r() % 8;
+  if (k < 4) return (BigInt(r()) << 32n) | BigInt(r());
+  if (k < 7) return EDGES[r() % EDGES.length];
+  return BigInt(r() % 300); // small integers
+}
+
+/** SIMD&FP data-processing rows: every row from DUP_elt on that is not a load/store. */
+function simdRows(): Row[] {
+  const first = ROW_BY_NAME.get("DUP_elt")!.index;
+  return ROWS.filter((r) =>
+    r.index >= first && r.name !== "UDF" && !/\{(spost|mem|rel)/.test(r.syntax)
+  );
+}
+
+function randomWords(row: Row, r: () => number, count: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < count * 50 && out.length < count; k++) {
+    const w = ((r() & ~row.mask) | row.value) | 0;
+    if (decode(w) === row) out.push(w);
+  }
+  return out;
+}
+
+interface Case {
+  insn: number;
+  x: bigint[]; // x0..x30
+  v: bigint[]; // V0..V31, 64-bit halves (low, high)
+  nzcv: number;
+  fpsr: number;
+  fpcr: number;
+}
+
+/** Bytes per case: x0..x30, nzcv, fpsr, fpcr, then V0..V31. */
+const BYTES = 272 + 512;
+const VOFF = 272;
+const ELF_BASE = 0x40_0000n;
+const CODE_OFF = 0x80n;
+
+function program(cases: Case[]): string {
+  const L: string[] = ["_start:"];
+  cases.forEach((c, k) => {
+    const inp = `inp + ${k * BYTES}`, out = `outp + ${k * BYTES}`;
+    L.push(`adrp x30, ${inp}`, `add x30, x30, :lo12:${inp}`);
+    L.push("ldr x0, [x30, #248]", "msr nzcv, x0", "ldr x0, [x30, #256]", "msr fpsr, x0");
+    L.push("ldr x0, [x30, #264]", "msr fpcr, x0", `add x30, x30, #${VOFF}`);
+    for (let i = 0; i < 32; i += 2) L.push(`ldp q${i}, q${i + 1}, [x30, #${i * 16}]`);
+    L.push(`sub x30, x30, #${VOFF}`);
+    for (let i = 0; i < 30; i += 2) L.push(`ldp x${i}, x${i + 1}, [x30, #${i * 8}]`);
+    L.push("ldr x30, [x30, #240]", `.inst 0x${(c.insn >>> 0).toString(16)}`);
+    L.push("msr tpidr_el0, x30", `adrp x30, ${out}`, `add x30, x30, :lo12:${out}`);
+    for (let i = 0; i < 30; i += 2) L.push(`stp x${i}, x${i + 1}, [x30, #${i * 8}]`);
+    L.push("mrs x0, tpidr_el0", "str x0, [x30, #240]", "mrs x0, nzcv", "str x0, [x30, #248]");
+    L.push("mrs x0, fpsr", "str x0, [x30, #256]", "mrs x0, fpcr", "str x0, [x30, #264]");
+    L.push(`add x30, x30, #${VOFF}`);
+    for (let i = 0; i < 32; i += 2) L.push(`stp q${i}, q${i + 1}, [x30, #${i * 16}]`);
+  });
+  L.push(
+    "mov x0, #1",
+    "adrp x1, outp",
+    "add x1, x1, :lo12:outp",
+    `ldr x2, =${cases.length * BYTES}`,
+    "mov x8, #64",
+    "svc #0",
+    "mov x0, #0",
+    "mov x8, #93",
+    "svc #0",
+    ".ltorg",
+    ".align 4",
+    "inp:",
+  );
+  const q = (vals: bigint[]) => `.quad ${vals.map((v) => `0x${v.toString(16)}`).join(", ")}`;
+  for (const c of cases) {
+    L.push(q([...c.x, BigInt(c.nzcv) << 28n, BigInt(c.fpsr), BigInt(c.fpcr)]), q(c.v));
+  }
+  L.push("outp:", `.skip ${cases.length * BYTES}`);
+  return L.join("\n");
+}
+
+/** A minimal static ELF64 executable: one RWX PT_LOAD segment. */
+function elf(code: Uint8Array, entry: bigint): Uint8Array {
+  const size = Number(CODE_OFF) + code.length;
+  const b = new Uint8Array(size);
+  const v = new DataView(b.buffer);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  v.setUint16(16, 2, true);
+  v.setUint16(18, 183, true);
+  v.setUint32(20, 1, true);
+  v.setBigUint64(24, entry, true);
+  v.setBigUint64(32, 64n, true);
+  v.setUint16(52, 64, true);
+  v.setUint16(54, 56, true);
+  v.setUint16(56, 1, true);
+  v.setUint32(64, 1, true);
+  v.setUint32(68, 7, true);
+  v.setBigUint64(80, ELF_BASE, true);
+  v.setBigUint64(88, ELF_BASE, true);
+  v.setBigUint64(96, BigInt(size), true);
+  v.setBigUint64(104, BigInt(size), true);
+  v.setBigUint64(112, 0x1000n, true);
+  b.set(code, Number(CODE_OFF));
+  return b;
+}
+
+/** Output words per case: x0..x30, nzcv, fpsr, fpcr, V halves. */
+const WORDS = BYTES / 8;
+
+function runQemu(cases: Case[]): bigint[][] {
+  const img = assemble(program(cases), { base: ELF_BASE + CODE_OFF });
+  const dir = tmpDir();
+  try {
+    const path = `${dir}/batch.elf`;
+    Deno.writeFileSync(path, elf(img.bytes, img.entry), { mode: 0o755 });
+    const out = new Deno.Command("qemu-aarch64", { args: [path], stdout: "piped", stderr: "piped" })
+      .outputSync();
+    if (!out.success) {
+      throw new Error(`qemu-aarch64 failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    const v = new DataView(out.stdout.buffer, out.stdout.byteOffset, out.stdout.byteLength);
+    return cases.map((_, k) =>
+      Array.from({ length: WORDS }, (_, i) => v.getBigUint64(k * BYTES + i * 8, true))
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+function runHvsh(m: TestMachine, c: Case): bigint[] {
+  const pc = BigInt(RAM_BASE) + 0x1000n, mm = m.mm;
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, c.insn >>> 0, true);
+  m.write(pc, b);
+  c.x.forEach((v, i) => m.setX(i, v));
+  c.v.forEach((v, i) => mm.set64(0, Slot.V0 + i, v));
+  m.setNzcv(c.nzcv);
+  mm.u32[mm.slot(0, Slot.FPSR)] = c.fpsr;
+  mm.u32[mm.slot(0, Slot.FPCR)] = c.fpcr;
+  mm.set64(0, Slot.PC, pc);
+  m.cpu.step(0);
+  if (m.pc !== pc + 4n) throw new Error(`Instruction did not complete: ${disassemble(c.insn)}`);
+  return [
+    ...Array.from({ length: 31 }, (_, i) => m.x(i)),
+    BigInt(m.nzcv) << 28n,
+    BigInt(mm.u32[mm.slot(0, Slot.FPSR)]),
+    BigInt(mm.u32[mm.slot(0, Slot.FPCR)]),
+    ...Array.from({ length: 64 }, (_, i) => mm.get64(0, Slot.V0 + i)),
+  ];
+}
+
+/** FPCR inputs: RMode (23:22), FZ (24), DN (25) at random. */
+function randFpcr(r: () => number): number {
+  return ((r() & 3) << 22) | (r() % 4 === 0 ? 1 << 24 : 0) | (r() % 4 === 0 ? 1 << 25 : 0);
+}
+
+function batch(seed: number, perRow: number, rows: Row[]): Case[] {
+  const r = rng(seed);
+  const cases: Case[] = [];
+  for (const row of rows) {
+    for (const insn of randomWords(row, r, perRow)) {
+      cases.push({
+        insn,
+        x: Array.from({ length: 31 }, () => rand64(r)),
+        v: Array.from({ length: 64 }, () => rand64(r)),
+        nzcv: r() & 15,
+        fpsr: r() % 2 ? 0 : 0x9f & r(),
+        fpcr: randFpcr(r),
+      });
+    }
+  }
+  return cases;
+}
+
+function compare(cases: Case[]): void {
+  const q = runQemu(cases);
+  const m = new TestMachine();
+  m.setSysreg("CPACR_EL1", 3n << 20n);
+  const names = [
+    ...Array.from({ length: 31 }, (_, i) => `x${i}`),
+    "nzcv",
+    "fpsr",
+    "fpcr",
+    ...Array.from({ length: 64 }, (_, i) => `v${i >> 1}.d[${i & 1}]`),
+  ];
+  const bad: string[] = [];
+  cases.forEach((c, k) => {
+    const h = runHvsh(m, c);
+    for (let i = 0; i < WORDS; i++) {
+      const mask = names[i] === "fpsr" ? 0x0800_009fn : names[i] === "fpcr" ? 0x07c0_0000n : -1n;
+      if ((h[i] & mask) !== (q[k][i] & mask)) {
+        bad.push(
+          `${disassemble(c.insn)} (0x${(c.insn >>> 0).toString(16)}): ${names[i]} = 0x${
+            h[i].toString(16)
+          }, qemu 0x${q[k][i].toString(16)}`,
+        );
+        break;
+      }
+    }
+  });
+  assertEquals(bad.slice(0, 25), [], `${bad.length} of ${cases.length} cases differ`);
+}
+
+Deno.test({
+  name: "Cpu.step() matches qemu-aarch64 on random AdvSIMD integer and move instructions",
+  ignore: !hasQemu,
+  fn() {
+    compare(batch(0x51ad_0001, 6, simdRows().filter((r) => !/^F|CVTF/.test(r.name))));
+  },
+});
+
+Deno.test({
+  name: "Cpu.step() matches qemu-aarch64 on random floating-point instructions",
+  ignore: !hasQemu,
+  fn() {
+    compare(batch(0x51ad_0002, 6, simdRows().filter((r) => /^F|CVTF/.test(r.name))));
+  },
+});
