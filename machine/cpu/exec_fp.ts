@@ -361,12 +361,18 @@ export function FP_3same(i: number): void {
   writeT(d, q);
 }
 
-/** FP two-register miscellaneous (vector): FABS FNEG FSQRT SCVTF UCVTF FCVT[NPMZA][SU] FRINT*. */
+/**
+ * FP two-register miscellaneous: FABS FNEG FSQRT SCVTF UCVTF FCVT[NPMZA][SU]
+ * FRINT* (vector), and the scalar SIMD forms of the conversions (bit 28 set:
+ * one element, the rest of Vd zeroed).
+ */
 export function FP_2misc(i: number): void {
   fpCheck();
-  const d = i & 31, n = (i >>> 5) & 31, q = (i >>> 30) & 1, u = (i >>> 29) & 1;
+  const d = i & 31, n = (i >>> 5) & 31, scalar = (i >>> 28) & 1, u = (i >>> 29) & 1;
+  const q = scalar ? 0 : (i >>> 30) & 1;
   const a1 = (i >>> 23) & 1, z = (i >>> 22) & 1, opc = (i >>> 12) & 31;
-  const sz: FpSize = z ? 64 : 32, s = slog(sz), el = (q ? 16 : 8) >> s;
+  const sz: FpSize = z ? 64 : 32, s = slog(sz), el = scalar ? 1 : (q ? 16 : 8) >> s;
+  if (scalar) clearT();
   const env = envIn();
   for (let e = 0; e < el; e++) {
     const a = eu(n, e, s);
@@ -606,6 +612,16 @@ export function fpRows(r: R): void {
       FP_2misc,
       vecOk,
     );
+    // Scalar forms of the conversions between FP and same-size integers in SIMD registers
+    // (Arm ARM C4.1 "Advanced SIMD scalar two-register miscellaneous").
+    if (/^(scvtf|ucvtf|fcvt)/.test(mn)) {
+      r(
+        `${mn.toUpperCase()}_sv`,
+        `01${u}11110${a}z10000${opc}10nnnnnddddd`,
+        `${mn} {Zd:z}, {Zn:z}`,
+        FP_2misc,
+      );
+    }
   }
   const eltOk = (f: Fields) => f.z === 0 || (f.L === 0 && f.q === 1);
   for (

@@ -10,7 +10,7 @@
  * | `V<r>:<arr>` | `v<n>.<T>` with arrangement spec `arr` (below) | r + spec fields |
  * | `B<r>` `H<r>` `S<r>` `D<r>` `Q<r>` | scalar register of that size | r |
  * | `F<r>:<f>` | scalar FP register, size from FP type field f (00 S, 01 D, 11 H) | r, f |
- * | `Z<r>:<spec>` | scalar register sized by `s` (b h s d), `s1` (size + 1), `i5` (imm5) | r, s / i |
+ * | `Z<r>:<spec>` | scalar register sized by `s` (b h s d), `s1` (size + 1), `i5` (imm5), `z` (FP sz: s d) | r, s / i / z |
  * | `E<r>:<spec>` | element `v<n>.<T>[i]`: `i5` (imm5), `i4` (imm5 size, imm4 index), `x`/`xz` (by element) | r, i, j / s, z, H, L, M |
  * | `L<r>:<arr>_<k>` | list of k (digit, or field letter: value + 1) vector registers | r |
  * | `K<r>:<B|H|S|D>` | single-structure lane list `{v<n>.<T>}[i]`, index from Q:S:size | r, q, S, s |
@@ -238,7 +238,7 @@ function fpKind(letter: string): OperandKind {
 
 function sizedKind(letter: string): OperandKind {
   const sizeOf = (f: Fields, a: string) =>
-    a === "i5" ? lsb(f.i) : a === "s1" ? f.s + 1 : a === "h" ? hsb(f.h) : f.s;
+    a === "i5" ? lsb(f.i) : a === "s1" ? f.s + 1 : a === "h" ? hsb(f.h) : a === "z" ? 2 + f.z : f.s;
   return {
     print: (f, _c, a) => `${ELT[sizeOf(f, a)]}${f[letter]}`,
     parse(p, f, ctx, a) {
@@ -250,6 +250,9 @@ function sizedKind(letter: string): OperandKind {
       else if (a === "s1") {
         if (e === 0) return ctx.fail("Invalid register size", col);
         f.s = e - 1;
+      } else if (a === "z") {
+        if (e < 2) return ctx.fail("Expected an S or D register", col);
+        f.z = e - 2;
       } else f._e = e;
       f[letter] = r[0];
       return true;
