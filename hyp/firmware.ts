@@ -28,6 +28,12 @@ const FN01 = {
   MIGRATE: PSCI.KVM_0_1_MIGRATE,
 };
 
+/** Answer in X0 only, as QEMU writes it. */
+function put(ctx: CallCtx, ret: number): OutcomeCode {
+  ctx.set(0, ret);
+  return Outcome.CONTINUE;
+}
+
 /** QEMU's PSCI firmware. */
 export class FirmwarePsci {
   constructor(private readonly vm: KvmVm) {}
@@ -39,7 +45,7 @@ export class FirmwarePsci {
    */
   call(v: KvmVcpu, ctx: CallCtx, conduit: "hvc" | "smc"): OutcomeCode {
     const trace = this.vm.trace;
-    const t = trace.begin(ctx, v.port.el());
+    const t = trace.begin(ctx, ctx.el());
     if (conduit === "smc") ctx.skipInstruction();
     const o = this.psci(v, ctx);
     trace.end(t, ctx, R.firmware, FIRMWARE_ID, o);
@@ -48,22 +54,18 @@ export class FirmwarePsci {
 
   private psci(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
     const fid = ctx.u32(0) + ctx.hi(0) * 0x1_0000_0000;
-    const put = (ret: number) => {
-      ctx.set(0, ret); // QEMU writes x0 only.
-      return Outcome.CONTINUE;
-    };
-    if (fid & FID.SMC64 && ctx.port.aarch32()) return put(PSCI.RET_NOT_SUPPORTED);
+    if (fid & FID.SMC64 && ctx.aarch32()) return put(ctx, PSCI.RET_NOT_SUPPORTED);
     switch (fid) {
       case PSCI.VERSION:
-        return put(PSCI.VERSION_1_1);
+        return put(ctx, PSCI.VERSION_1_1);
       case PSCI.MIGRATE_INFO_TYPE:
-        return put(PSCI.TOS_NOT_PRESENT_MP);
+        return put(ctx, PSCI.TOS_NOT_PRESENT_MP);
       case PSCI.AFFINITY_INFO:
       case PSCI.AFFINITY_INFO64: {
         // Level 0 only; "everything above affinity level 0 is always on".
-        if (!ctx.isZero(2)) return put(PSCI.AFFINITY_ON);
+        if (!ctx.isZero(2)) return put(ctx, PSCI.AFFINITY_ON);
         const t = this.byAffinity(ctx.big(1));
-        return put(t ? t.psciPower : PSCI.RET_INVALID_PARAMS);
+        return put(ctx, t ? t.psciPower : PSCI.RET_INVALID_PARAMS);
       }
       case PSCI.SYSTEM_RESET:
         this.vm.systemEvent(v, SYSTEM_EVENT.RESET, 0n);
@@ -74,7 +76,7 @@ export class FirmwarePsci {
       case FN01.CPU_ON:
       case PSCI.CPU_ON:
       case PSCI.CPU_ON64:
-        return put(this.cpuOn(ctx));
+        return put(ctx, this.cpuOn(ctx));
       case FN01.CPU_OFF:
       case PSCI.CPU_OFF:
         v.psciPower = PSCI.AFFINITY_OFF;
@@ -84,14 +86,14 @@ export class FirmwarePsci {
       case PSCI.CPU_SUSPEND:
       case PSCI.CPU_SUSPEND64:
         // "Affinity levels are not supported in QEMU"; power-down becomes WFI.
-        if (ctx.u32(1) & 0xfffe_0000) return put(PSCI.RET_INVALID_PARAMS);
+        if (ctx.u32(1) & 0xfffe_0000) return put(ctx, PSCI.RET_INVALID_PARAMS);
         ctx.set(0, 0);
         v.wfi = true;
         return Outcome.SLEEP;
       case PSCI.FEATURES:
-        return put(this.features(ctx));
+        return put(ctx, this.features(ctx));
     }
-    return put(PSCI.RET_NOT_SUPPORTED);
+    return put(ctx, PSCI.RET_NOT_SUPPORTED);
   }
 
   /** arm_get_cpu_by_id: exact match on the affinity fields (no bit 31). */
@@ -132,7 +134,7 @@ export class FirmwarePsci {
       case PSCI.CPU_SUSPEND:
       case PSCI.CPU_SUSPEND64:
       case PSCI.FEATURES:
-        return (f & FID.SMC64) && ctx.port.aarch32() ? PSCI.RET_NOT_SUPPORTED : PSCI.RET_SUCCESS;
+        return (f & FID.SMC64) && ctx.aarch32() ? PSCI.RET_NOT_SUPPORTED : PSCI.RET_SUCCESS;
     }
     return PSCI.RET_NOT_SUPPORTED;
   }

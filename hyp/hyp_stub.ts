@@ -65,8 +65,9 @@ export class HypStub {
     const handler = this.handler(v);
     if (handler === "guest") return Outcome.TRAP;
     const trace = this.vm.trace;
-    const t = trace.begin(ctx, v.port.el());
+    const t = trace.begin(ctx, ctx.el());
     trace.nameStub(t);
+
     const port = v.port;
     // The stub vectors handle synchronous exceptions from 64-bit EL1 and EL2h only.
     port.exceptionToEl2(hvcEsr(ctx.imm));
@@ -184,7 +185,8 @@ export class HypStub {
   }
 
   private setPc(ctx: CallCtx, pc: bigint): void {
-    const w = ctx.port.pcWord;
+    const w = ctx.pc;
+
     ctx.regs[w] = Number(BigInt.asIntN(32, pc));
     ctx.regs[w + 1] = Number(BigInt.asIntN(32, pc >> 32n));
   }

@@ -28,7 +28,7 @@ import {
   TRNG,
 } from "./consts.ts";
 import { KvmError } from "./errors.ts";
-import type { ClockPort, MemoryPort, VcpuPort } from "./port.ts";
+import type { ClockPort, LiveLayout, MemoryPort, VcpuPort } from "./port.ts";
 import { type KernelName, type Profile, profile as resolveProfile } from "./profiles.ts";
 import { CallTrace, R, traceServiceId } from "./trace.ts";
 import { ArchService } from "./arch.ts";
@@ -151,6 +151,8 @@ export interface KvmPorts {
   clock: ClockPort;
   /** Called when a vCPU becomes runnable (PSCI CPU_ON, setMpState) so a scheduler can pick it up. */
   wake?: (cpu: number) => void;
+  /** Layout of the live register blocks a running CPU may pass to {@link KvmVm.hvc}/{@link KvmVm.smc}. */
+  live?: LiveLayout;
 }
 
 /** Trace ids of the paths that answer without a service. */
@@ -212,7 +214,7 @@ export class KvmVm {
   /** The userspace handler for FWD_TO_USER calls, if any. */
   onHypercall: ((req: HypercallRequest) => HypercallAnswer) | null = null;
   private readonly wake: (cpu: number) => void;
-  private readonly ctx = new CallCtx();
+  private readonly ctx: CallCtx;
 
   constructor(opts: KvmOptions, ports: KvmPorts) {
     this.profile = resolveProfile(opts.kernel);
@@ -249,6 +251,9 @@ export class KvmVm {
         );
       }
     }
+    this.ctx = new CallCtx();
+    this.ctx.live = ports.live;
+
     this.vcpus = ports.vcpus.map((p) => new KvmVcpu(p));
     this.memory = ports.memory;
     this.clock = ports.clock;
@@ -316,13 +321,20 @@ export class KvmVm {
   // ---------------------------------------------------------------------------------------------
   // Trap entry (spec 1.5)
 
-  /** `hvc #imm` from vCPU `i` (PC already past the HVC). */
-  hvc(i: number, imm: number): OutcomeCode {
+  /**
+   * `hvc #imm` from vCPU `i` (PC already past the HVC). `live`: the running
+   * CPU's working copy of the vCPU's registers (laid out as KvmPorts.live),
+   * current in place of `VcpuPort.regs` for this call; machine-side port
+   * methods that touch the vCPU's state synchronise it themselves.
+   */
+  hvc(i: number, imm: number, live?: Int32Array): OutcomeCode {
     const v = this.vcpus[i];
-    const ctx = this.ctx.bind(v.port, "hvc", imm);
+    const ctx = live === undefined
+      ? this.ctx.bind(v.port, "hvc", imm)
+      : this.ctx.bindLive(v.port, "hvc", imm, live);
     if (this.mode === "firmware") return this.firmware.call(v, ctx, "hvc");
     if (this.mode !== "kvm") return this.stub.hvc(v, ctx);
-    const t = this.trace.begin(ctx, v.port.el());
+    const t = this.trace.begin(ctx, ctx.el());
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
     if (ctx.fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
@@ -352,15 +364,17 @@ export class KvmVm {
     return this.smcccCall(v, ctx, t);
   }
 
-  /** `smc #imm` from vCPU `i` (PC still at the SMC). */
-  smc(i: number, imm: number): OutcomeCode {
+  /** `smc #imm` from vCPU `i` (PC still at the SMC); `live` as for {@link hvc}. */
+  smc(i: number, imm: number, live?: Int32Array): OutcomeCode {
     const v = this.vcpus[i];
-    const ctx = this.ctx.bind(v.port, "smc", imm);
+    const ctx = live === undefined
+      ? this.ctx.bind(v.port, "smc", imm)
+      : this.ctx.bindLive(v.port, "smc", imm, live);
     // QEMU -M virt without EL2/EL3: an SMC is UNDEFINED (the PSCI conduit is HVC).
     if (this.mode === "firmware") return Outcome.UNDEF;
     if (this.mode !== "kvm") return this.firmware.call(v, ctx, "smc");
 
-    const t = this.trace.begin(ctx, v.port.el());
+    const t = this.trace.begin(ctx, ctx.el());
     // Protected VMs: SMC64 is not in the pVM exit table → UNDEF (spec 1.5, mainline pKVM).
     if (this.protected && this.profile.pkvm === "mainline") {
       this.trace.end(t, ctx, R.undef, T.pkvm, Outcome.UNDEF);

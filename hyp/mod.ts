@@ -20,7 +20,7 @@ export * from "./consts.ts";
 export * from "./errors.ts";
 export * from "./smccc.ts";
 export * from "./profiles.ts";
-export type { ClockPort, MemoryPort, VcpuPort } from "./port.ts";
+export type { ClockPort, LiveLayout, MemoryPort, VcpuPort } from "./port.ts";
 export { Bus, CallCtx, type Conduit, Outcome, type OutcomeCode, type Service } from "./call.ts";
 export {
   type HostOptions,

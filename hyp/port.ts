@@ -26,8 +26,14 @@ export interface VcpuPort {
    * trace timestamps read them with no call and no boxing.
    */
   readonly timeWords: readonly [icount: number, base: number];
+  /**
+   * Word index in `regs` of PSTATE in SPSR format (M[3:2] = EL, M[4] = nRW),
+   * when the port keeps it there: the model then reads EL without a call.
+   */
+  readonly pstateWord?: number;
   /** Current exception level (0..2). */
   el(): number;
+
   /** True when the vCPU runs AArch32 at its current EL. */
   aarch32(): boolean;
   /** True when data accesses at the current EL are big-endian (SCTLR_ELx.EE/E0E). */
@@ -56,7 +62,25 @@ export interface VcpuPort {
   injectUndef(): void;
 }
 
+/**
+ * Where the registers sit in a running CPU's live register block: a machine
+ * whose CPU hands `KvmVm.hvc()`/`smc()` its working copy of the calling
+ * vCPU's registers (instead of writing them back to `VcpuPort.regs` first)
+ * describes the word layout of that copy here (KvmPorts.live).
+ */
+export interface LiveLayout {
+  /** Word index of X0's low half. */
+  readonly xWord: number;
+  /** Word index of the PC's low half. */
+  readonly pcWord: number;
+  /** Word index of PSTATE in SPSR format (M[3:2] = EL, M[4] = nRW). */
+  readonly pstateWord: number;
+  /** As {@link VcpuPort.timeWords}. */
+  readonly timeWords: readonly [icount: number, base: number];
+}
+
 /** Guest-physical memory, for the PV-time record and pKVM pages. */
+
 export interface MemoryPort {
   /** True if [ipa, ipa + len) lies inside guest RAM (a KVM memslot). */
   isRam(ipa: bigint, len: number): boolean;

@@ -32,7 +32,7 @@ export class PsciService implements Service {
 
   handle(ctx: CallCtx): OutcomeCode {
     // kvm_psci_check_allowed_function: SMC64 IDs are not allowed from AArch32.
-    if ((ctx.fid & FID.SMC64) && ctx.port.aarch32()) return ctx.ret(PSCI.RET_NOT_SUPPORTED);
+    if ((ctx.fid & FID.SMC64) && ctx.aarch32()) return ctx.ret(PSCI.RET_NOT_SUPPORTED);
     const version = this.vm.psciVersionOf();
     // The most frequent call, answered the way psci1x / psci02 would (kept small for inlining).
     if (ctx.fid === PSCI.VERSION && version !== PSCI.VERSION_0_1) return ctx.ret(version);
@@ -146,7 +146,8 @@ export class PsciService implements Service {
   /** PSCI_FEATURES (x1 as u32), spec 4.2. */
   private features(ctx: CallCtx, minor: number): number {
     const f = ctx.u32(1);
-    if ((f & FID.SMC64) && ctx.port.aarch32()) return PSCI.RET_NOT_SUPPORTED;
+    if ((f & FID.SMC64) && ctx.aarch32()) return PSCI.RET_NOT_SUPPORTED;
+
     switch (f) {
       case PSCI.VERSION:
       case PSCI.CPU_SUSPEND:

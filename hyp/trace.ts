@@ -92,15 +92,21 @@ export function traceServiceId(name: string): number {
 
 /** The trace ring. */
 export class CallTrace {
-  private ring: Int32Array;
-  private readonly mask: number;
+  // Plain fields assigned once in the constructor (no parameter property, no field
+  // initialisers): with a parameter property TypeScript defines every field as undefined
+  // first, and V8 then keeps the numeric ones as generic tagged values.
+  declare private readonly ring: Int32Array;
+  declare private readonly mask: number;
+  declare private readonly capacity: number;
   /** Total calls recorded since creation (or the last clear). */
-  total = 0;
+  declare total: number;
   /** Set false to stop recording (benchmarks). */
-  enabled = true;
+  declare enabled: boolean;
 
   /** `capacity` is rounded up to a power of two. */
-  constructor(private capacity = 4096) {
+  constructor(capacity = 4096) {
+    this.total = 0;
+    this.enabled = true;
     this.capacity = 1 << Math.ceil(Math.log2(Math.max(2, capacity)));
     this.mask = this.capacity - 1;
     this.ring = new Int32Array(this.capacity * W);
@@ -110,17 +116,22 @@ export class CallTrace {
   begin(ctx: CallCtx, el: number): number {
     if (!this.enabled) return -1;
     const b = (this.total & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
+    // Straight-line copies (no loops): this runs on every call.
     r[b] = ctx.port.index;
     r[b + 1] = (ctx.conduit === "smc" ? 1 : 0) | (el << 1) | (ctx.imm << 8);
-    r[b + 2] = ctx.fid | 0;
-    for (let i = 0; i < 6; i++) r[b + 4 + i] = g[x + 2 + i];
+    r[b + 2] = g[x];
+    r[b + 4] = g[x + 2];
+    r[b + 5] = g[x + 3];
+    r[b + 6] = g[x + 4];
+    r[b + 7] = g[x + 5];
+    r[b + 8] = g[x + 6];
+    r[b + 9] = g[x + 7];
     // Virtual time = ICOUNT + TIME_BASE; both copied, summed when decoded.
-    const tw = ctx.port.timeWords, i0 = tw[0], i1 = tw[1];
+    const i0 = ctx.t0, i1 = ctx.t1;
     r[b + 18] = g[i0];
     r[b + 19] = g[i0 + 1];
     r[b + 20] = g[i1];
     r[b + 21] = g[i1 + 1];
-
     this.total++;
     return b;
   }
@@ -129,8 +140,15 @@ export class CallTrace {
   end(b: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
     if (b < 0) return;
     const r = this.ring, x = ctx.x, g = ctx.regs;
-    for (let i = 0; i < 8; i++) r[b + 10 + i] = g[x + i];
     r[b + 3] = route | (outcome << 8) | (service << 16);
+    r[b + 10] = g[x];
+    r[b + 11] = g[x + 1];
+    r[b + 12] = g[x + 2];
+    r[b + 13] = g[x + 3];
+    r[b + 14] = g[x + 4];
+    r[b + 15] = g[x + 5];
+    r[b + 16] = g[x + 6];
+    r[b + 17] = g[x + 7];
   }
 
   /** Name a stub call (x0 is a small number, not an SMCCC ID). */

@@ -76,6 +76,11 @@ const STOP_EC: Record<string, number[]> = {
  * HVC/SMC callbacks go to the same dispatcher a direct `vm.cpu(n).hvc()` uses.
  */
 export class MachineCallbacks implements CpuCallbacks {
+  /**
+   * HVC/SMC hand the hypervisor model the interpreter's working copy of the
+   * registers (KvmVm.hvc's `live`): nothing is copied around the call.
+   */
+  readonly liveRegs = true;
   /** Whether each vCPU's last wait was a WFE (a yield, not a sleep). */
   readonly lastWfe: Uint8Array;
   /**
@@ -129,12 +134,13 @@ export class MachineCallbacks implements CpuCallbacks {
     return false;
   }
 
-  hvc(cpu: number, imm: number): CallActionCode {
-    return this.vm.kvm.hvc(cpu, imm) as OutcomeCode as CallActionCode;
+  hvc(cpu: number, imm: number, regs: Int32Array): CallActionCode {
+    return this.vm.kvm.hvc(cpu, imm, regs) as OutcomeCode as CallActionCode;
   }
-  smc(cpu: number, imm: number): CallActionCode {
-    return this.vm.kvm.smc(cpu, imm) as OutcomeCode as CallActionCode;
+  smc(cpu: number, imm: number, regs: Int32Array): CallActionCode {
+    return this.vm.kvm.smc(cpu, imm, regs) as OutcomeCode as CallActionCode;
   }
+
   sysregRead(cpu: number, key: number, out: Int32Array): boolean {
     return this.vm.board.devices.sysregs.read(cpu, key, out);
   }
@@ -319,6 +325,7 @@ export class Scheduler {
         });
         return result("mmio_nisv", i, { error });
       }
+
       case Exit.SLEEP:
         // WFI (not WFE) with nothing pending; PSCI CPU_OFF/CPU_SUSPEND are tracked by the model.
         if (v.mpState === MP_STATE.RUNNABLE && !v.wfi && !this.callbacks.lastWfe[i]) {

@@ -60,7 +60,8 @@ export interface LoadImageOptions {
   /** Name for messages. */
   name?: string;
 }
-import { exceptionReturn, getPstate, PSR, setPstate, takeException, VECTOR } from "./cpu/pstate.ts";
+import { exceptionReturn, PSR, setPstate, takeException, VECTOR } from "./cpu/pstate.ts";
+import { fixedEnter, fixedLeave, sysregsWritten } from "./cpu/sync.ts";
 
 import {
   kvmMpidr,
@@ -105,27 +106,29 @@ const DEFAULT_EPOCH_NS = 1_767_225_600_000_000_000n;
  * the exit when the call left the kernel model, or why the vCPU is blocked.
  */
 export class CallResult {
+  // `declare`: no class-field definitions (which would first define every field as undefined
+  // and then store it again in the constructor): one allocation per direct call, kept cheap.
   /** The KVM_RUN exit, when the call left the kernel model (hypercall, system_event). */
-  readonly exit: VcpuExit | null;
+  declare readonly exit: VcpuExit | null;
   /** Set when the vCPU is now blocked in the hypervisor: "stopped" (CPU_OFF, system event) or "wfi". */
-  readonly blocked: "stopped" | "wfi" | undefined;
+  declare readonly blocked: "stopped" | "wfi" | undefined;
   /** Set when the call raised an exception in the guest (UNDEF, HVC taken to guest EL2). */
-  readonly exception: { el: number; esr: number; vector: bigint } | undefined;
+  declare readonly exception: { el: number; esr: number; vector: bigint } | undefined;
   /** EL where the vCPU continues. */
-  readonly el: number;
+  declare readonly el: number;
   /** The call's X0 low word as int32 (an unsigned ID above 2^31 would need a boxed number). */
-  private readonly fidBits: number;
+  declare private readonly fidBits: number;
   // X0..X3 and the PC as 32-bit halves: bigints are made only when asked for.
-  private readonly w0: number;
-  private readonly w1: number;
-  private readonly w2: number;
-  private readonly w3: number;
-  private readonly w4: number;
-  private readonly w5: number;
-  private readonly w6: number;
-  private readonly w7: number;
-  private readonly pcLo: number;
-  private readonly pcHi: number;
+  declare private readonly w0: number;
+  declare private readonly w1: number;
+  declare private readonly w2: number;
+  declare private readonly w3: number;
+  declare private readonly w4: number;
+  declare private readonly w5: number;
+  declare private readonly w6: number;
+  declare private readonly w7: number;
+  declare private readonly pcLo: number;
+  declare private readonly pcHi: number;
 
   constructor(
     regs: Int32Array,
@@ -204,7 +207,7 @@ class Port implements VcpuPort {
   readonly xWord: number;
   readonly pcWord: number;
   readonly timeWords: readonly [number, number];
-  private readonly pstateWord: number;
+  readonly pstateWord: number;
 
   constructor(readonly index: number, private readonly vm: Vm) {
     this.regs = vm.mm.i32;
@@ -214,11 +217,21 @@ class Port implements VcpuPort {
     this.timeWords = [vm.mm.slot(index, Slot.ICOUNT), vm.mm.slot(index, Slot.TIME_BASE)];
   }
 
+  // During an HVC/SMC from running guest code the calling vCPU's registers are live in the
+  // CPU's working copy (KvmVm.hvc's `live`, sync.ts): every method that reads or writes its
+  // state in machine memory brackets the access with fixedEnter/fixedLeave. The model's hot
+  // path reads EL and AArch32 through its CallCtx instead.
   el(): number {
-    return (this.regs[this.pstateWord] >> 2) & 3;
+    const live = fixedEnter(this.vm.mm, this.index);
+    const el = (this.regs[this.pstateWord] >> 2) & 3;
+    if (live) fixedLeave();
+    return el;
   }
   aarch32(): boolean {
-    return (getPstate(this.vm.mm, this.index) & PSR.NRW) !== 0;
+    const live = fixedEnter(this.vm.mm, this.index);
+    const a = (this.regs[this.pstateWord] & PSR.NRW) !== 0;
+    if (live) fixedLeave();
+    return a;
   }
   bigEndian(): boolean {
     const el = this.el();
@@ -229,38 +242,69 @@ class Port implements VcpuPort {
     return readSysreg(this.vm.mm, this.index, "MPIDR_EL1");
   }
   reset(entry: bigint, context: bigint, bigEndian: boolean): void {
-    this.vm.resetCpu(this.index, entry, context);
-    if (bigEndian) {
-      const n = this.vm.resetConfig.el === 2 ? "SCTLR_EL2" : "SCTLR_EL1";
-      this.setSysreg(n, this.sysreg(n) | (1n << 25n));
+    const live = fixedEnter(this.vm.mm, this.index);
+    try {
+      this.vm.resetCpu(this.index, entry, context);
+      if (bigEndian) {
+        const n = this.vm.resetConfig.el === 2 ? "SCTLR_EL2" : "SCTLR_EL1";
+        this.setSysreg(n, this.sysreg(n) | (1n << 25n));
+      }
+    } finally {
+      if (live) fixedLeave();
     }
   }
   sysreg(name: string): bigint {
-    return this.vm.readSysreg(this.index, name);
+    // Some names reach fixed slots (SP_ELx, the SPSR/ELR views of PSTATE).
+    const live = fixedEnter(this.vm.mm, this.index);
+    try {
+      return this.vm.readSysreg(this.index, name);
+    } finally {
+      if (live) fixedLeave();
+    }
   }
   setSysreg(name: string, value: bigint): void {
-    this.vm.writeSysreg(this.index, name, value);
+    const live = fixedEnter(this.vm.mm, this.index);
+    try {
+      this.vm.writeSysreg(this.index, name, value);
+    } finally {
+      if (live) fixedLeave();
+    }
   }
   exceptionToEl2(esr: number): void {
     const mm = this.vm.mm, w = this.pcWord;
-    takeException(mm, this.index, 2, VECTOR.SYNC, esr, mm.i32[w], mm.i32[w + 1]);
+    const live = fixedEnter(mm, this.index);
+    try {
+      takeException(mm, this.index, 2, VECTOR.SYNC, esr, mm.i32[w], mm.i32[w + 1]);
+    } finally {
+      if (live) fixedLeave();
+    }
   }
   eretFromEl2(): void {
-    exceptionReturn(this.vm.mm, this.index, 2);
+    const live = fixedEnter(this.vm.mm, this.index);
+    try {
+      exceptionReturn(this.vm.mm, this.index, 2);
+    } finally {
+      if (live) fixedLeave();
+    }
   }
   injectUndef(): void {
     const mm = this.vm.mm, w = this.pcWord;
-    const target = this.el() === 2 ? 2 : 1;
-    // EC 0 (unknown reason), IL = 1; the preferred return address is the faulting instruction.
-    takeException(
-      mm,
-      this.index,
-      target,
-      VECTOR.SYNC,
-      (EC.UNKNOWN << 26) | (1 << 25),
-      mm.i32[w],
-      mm.i32[w + 1],
-    );
+    const live = fixedEnter(mm, this.index);
+    try {
+      const target = this.el() === 2 ? 2 : 1;
+      // EC 0 (unknown reason), IL = 1; the preferred return address is the faulting instruction.
+      takeException(
+        mm,
+        this.index,
+        target,
+        VECTOR.SYNC,
+        (EC.UNKNOWN << 26) | (1 << 25),
+        mm.i32[w],
+        mm.i32[w + 1],
+      );
+    } finally {
+      if (live) fixedLeave();
+    }
   }
 }
 
@@ -518,6 +562,7 @@ export class Vm {
     });
     this.vcpus = Array.from({ length: cpus }, (_, i) => new Vcpu(i, this));
     this.xWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.X0));
+
     this.lastFid = new Int32Array(cpus);
 
     this.pstateWords = this.vcpus.map((_, i) => this.mm.slot(i, Slot.PSTATE));
@@ -533,6 +578,14 @@ export class Vm {
         physicalOffset: () => this.board.devices.timer.hypervisorOffsets().phys,
       },
       wake: (c) => this.#scheduler?.wake(c),
+      // The CPU's working copy of a register block (run.ts, callbacks.ts liveRegs) has the
+      // block's own layout.
+      live: {
+        xWord: Slot.X0 * 2,
+        pcWord: Slot.PC * 2,
+        pstateWord: Slot.PSTATE * 2,
+        timeWords: [Slot.ICOUNT * 2, Slot.TIME_BASE * 2],
+      },
     });
     for (let i = 0; i < cpus; i++) {
       const mpidr = mode === "kvm" ? kvmMpidr(i) : qemuMpidr(i, gic);
@@ -808,8 +861,19 @@ export class Vm {
    * resume the guest with, or undefined to leave it as a hypercall exit.
    */
   onHypercall(fn: ((req: HypercallRequest) => HypercallAnswer) | null): void {
-    this.kvm.onHypercall = fn;
+    this.kvm.onHypercall = fn && ((req) => {
+      // Arbitrary code: give it the calling vCPU's whole state in machine memory, as
+      // outside a run, and take back whatever it changed (sync.ts).
+      const live = fixedEnter(this.mm, req.cpu);
+      sysregsWritten(this.mm, req.cpu);
+      try {
+        return fn(req);
+      } finally {
+        if (live) fixedLeave();
+      }
+    });
   }
+
   /** The deterministic TRNG source: reseed it or inject NO_ENTROPY answers. */
   get trng(): { reseed(seed: bigint | number): void; injectNoEntropy(count?: number): void } {
     return this.kvm.trng;

@@ -45,17 +45,31 @@ export interface CpuCallbacks {
     lo: number,
     hi: number,
   ): boolean | typeof MMIO_STOP;
+
+  /**
+   * When true, {@link hvc} and {@link smc} take the calling vCPU's registers
+   * live: `regs` is the interpreter's working copy of its register block
+   * (same word layout: X0 at word 0, the PC at 2 * Slot.PC, PSTATE, ICOUNT,
+   * TIME_BASE...), current and authoritative for the fixed slots during the
+   * call, and machine memory is NOT (only its ICOUNT is exact). Code that
+   * needs the vCPU's block in memory brackets the access with sync.ts
+   * `fixedEnter`/`fixedLeave`. This saves copying the block out and back
+   * around every call. When false or absent, the block is written to memory
+   * before the call and reloaded after it, and `regs` must not be used.
+   */
+  readonly liveRegs?: boolean;
   /**
    * `hvc #imm` executed at EL1 or EL2. The PC already points after the HVC
    * (its preferred return address). Returns a {@link CallAction}.
    */
-  hvc(cpu: number, imm: number): CallActionCode;
+  hvc(cpu: number, imm: number, regs: Int32Array): CallActionCode;
   /**
    * `smc #imm` executed at EL1 or EL2 and not trapped to the guest's own EL2
    * (HCR_EL2.TSC). The PC still points AT the SMC: a handler that answers
    * advances it itself (KVM and firmware both do). Returns a {@link CallAction}.
    */
-  smc(cpu: number, imm: number): CallActionCode;
+  smc(cpu: number, imm: number, regs: Int32Array): CallActionCode;
+
   /**
    * Read a device-backed ("special") system register the CPU does not compute
    * itself (generic timer, GIC CPU interface, PMU). `key` is the 16-bit

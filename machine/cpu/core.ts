@@ -350,6 +350,46 @@ export function endCall(): boolean {
   return dirty;
 }
 
+/**
+ * {@link beginCall} for HVC/SMC callbacks that take the registers live
+ * (callbacks.ts `liveRegs`): nothing is copied; X stays the vCPU's current
+ * fixed slots, and only the exact ICOUNT is also written to machine memory
+ * (the clock reads it there). Machine-side code that needs the block in
+ * memory brackets the access with sync.ts fixedEnter/fixedLeave.
+ */
+export function beginLiveCall(): void {
+  const budget = X[W.BUDGET];
+  savedBudget = budget;
+  const n = C.base + C.quota - budget; // icountNow()
+  const lo = n | 0, hi = Math.floor(n / 0x1_0000_0000) | 0, b = C.blockFixed;
+  X[W.ICOUNT] = lo;
+  X[W.ICOUNT + 1] = hi;
+  b[W.ICOUNT] = lo;
+  b[W.ICOUNT + 1] = hi;
+  S.mm = C.mm;
+  S.cpu = C.cpu;
+  S.flushed = false;
+  S.dirty = false;
+  S.live = true;
+}
+
+/** See {@link beginLiveCall}; returns what {@link endCall} returns. */
+export function endLiveCall(): boolean {
+  S.live = false;
+  S.fixedOut = false;
+  const dirty = S.dirty;
+  if (dirty) X_SYS.set(C.blockSys);
+  S.mm = null;
+  S.cpu = -1;
+  S.flushed = true;
+  S.dirty = false;
+  X[W.BUDGET] = savedBudget;
+  return dirty;
+}
+
+S.flushFixed = () => C.blockFixed.set(X_FIXED);
+S.reloadFixed = () => X_FIXED.set(C.blockFixed);
+
 /** Register-number to word-index maps: reading XZR, writing XZR, and SP forms. */
 export const RZ = new Int32Array(32);
 /** Destination map for ZR forms (31 -> sink). */

@@ -39,9 +39,11 @@ const { sysregByKey, sysregByName } = sysregs_;
 const { CallAction } = callbacks_;
 const {
   beginCall,
+  beginLiveCall,
   C,
   EC,
   endCall,
+  endLiveCall,
   el,
   Exit,
   HCR,
@@ -126,9 +128,20 @@ export function HVC(i: number): boolean | number {
   const pcLo = x[W.PC], pcHi = x[W.PC + 1], imm = (i >>> 5) & 0xffff, gen = C.tlbGen;
   advance();
   const retLo = x[W.PC], retHi = x[W.PC + 1];
-  beginCall();
-  const act = C.cb.hvc(C.cpu, imm);
-  const sysWritten = endCall();
+  let act: number, sysWritten: boolean;
+  if (C.cb.liveRegs === true) {
+    // The callback works on X itself (callbacks.ts liveRegs): no copies.
+    beginLiveCall();
+    try {
+      act = C.cb.hvc(C.cpu, imm, x);
+    } finally {
+      sysWritten = endLiveCall();
+    }
+  } else {
+    beginCall();
+    act = C.cb.hvc(C.cpu, imm, x);
+    sysWritten = endCall();
+  }
   // Answered without touching PSTATE, system registers or TLBs (PSCI_VERSION,
   // feature queries...): the loop need only look at interrupts and the PC's
   // page, as after a branch, not resynchronise fully.
@@ -144,9 +157,19 @@ export function SMC(i: number): boolean {
   const x = X, pcLo = x[W.PC], pcHi = x[W.PC + 1];
   // HCR_EL2.TSC traps SMC from EL1 to EL2; the preferred return address is the SMC itself.
   if (e === 1 && (hcrLo() & HCR.TSC)) raise(2, EC.SMC, imm16(i), pcLo, pcHi);
-  beginCall();
-  const act = C.cb.smc(C.cpu, imm16(i));
-  endCall();
+  let act: number;
+  if (C.cb.liveRegs === true) {
+    beginLiveCall();
+    try {
+      act = C.cb.smc(C.cpu, imm16(i), x);
+    } finally {
+      endLiveCall();
+    }
+  } else {
+    beginCall();
+    act = C.cb.smc(C.cpu, imm16(i), x);
+    endCall();
+  }
   return callResult(act, EC.SMC, imm16(i), pcLo, pcHi, pcLo, pcHi);
 }
 
@@ -443,6 +466,7 @@ function specialRead(k: number): boolean {
       return true;
   }
   return false;
+
 }
 
 /** Write a CPU-computed register; returns 1 handled, 2 handled + resync, 0 not the CPU's. */
@@ -479,6 +503,7 @@ function specialWrite(k: number, lo: number, hi: number): number {
       x[W.FPSR] = lo & FPSR_MASK;
       return 1;
   }
+
   return 0;
 }
 

@@ -10,6 +10,15 @@
  * code that writes them calls {@link sysregsWritten} (so the interpreter
  * reloads them when the callback returns). Outside callbacks both are no-ops.
  *
+ * HVC/SMC callbacks that declare `liveRegs` (callbacks.ts) go further: not
+ * even the fixed slots are copied. The callback reads and writes them in the
+ * interpreter's working copy it is handed (the SMCCC arguments and results,
+ * the PC, PSTATE, ICOUNT), and machine memory holds only an exact ICOUNT.
+ * Machine-side code that needs the running vCPU's block in memory (exception
+ * entry, reset, system registers, user hooks) brackets the access with
+ * {@link fixedEnter} / {@link fixedLeave}: the working copy is written out
+ * before and read back after, so it stays the one current copy.
+ *
  * @module
  */
 
@@ -26,7 +35,25 @@ export const S: {
   dirty: boolean;
   /** Copy X's system-register words to machine memory (set by the interpreter). */
   flush: () => void;
-} = { mm: null, cpu: -1, flushed: true, dirty: false, flush: () => {} };
+  /** Inside a `liveRegs` call: the fixed slots of that vCPU live in X, not in machine memory. */
+  live: boolean;
+  /** Between fixedEnter and fixedLeave: machine memory holds the fixed slots. */
+  fixedOut: boolean;
+  /** Copy X's fixed slots to machine memory / back (set by the interpreter). */
+  flushFixed: () => void;
+  reloadFixed: () => void;
+} = {
+  mm: null,
+  cpu: -1,
+  flushed: true,
+  dirty: false,
+  flush: () => {},
+  live: false,
+  fixedOut: false,
+
+  flushFixed: () => {},
+  reloadFixed: () => {},
+};
 
 /** Before reading system registers of `cpu` from machine memory. */
 export function sysregsRead(mm: MachineMemory, cpu: number): void {
@@ -36,7 +63,29 @@ export function sysregsRead(mm: MachineMemory, cpu: number): void {
   }
 }
 
+/**
+ * Before machine-side code touches the fixed slots (GPRs, PC, PSTATE, SP
+ * banks...) of `cpu` in machine memory. Returns true when that vCPU is inside
+ * a `liveRegs` call: the caller must then call {@link fixedLeave} afterwards
+ * (in a `finally`), which reloads the interpreter's copy from memory.
+ */
+export function fixedEnter(mm: MachineMemory, cpu: number): boolean {
+  if (S.live && !S.fixedOut && S.mm === mm && S.cpu === cpu) {
+    S.flushFixed();
+    S.fixedOut = true;
+    return true;
+  }
+  return false; // not live, or already written out by an enclosing fixedEnter
+}
+
+/** After {@link fixedEnter} returned true. */
+export function fixedLeave(): void {
+  S.fixedOut = false;
+  S.reloadFixed();
+}
+
 /** Before writing system registers of `cpu` in machine memory. */
+
 export function sysregsWritten(mm: MachineMemory, cpu: number): void {
   if (S.mm === mm && S.cpu === cpu) {
     if (!S.flushed) {
