@@ -8,7 +8,7 @@
 
 import { Feature, MachineMemory, RAM_BASE, Slot } from "../state.ts";
 import { sysregByName } from "../sysregs.ts";
-import { asm, type AsmImage } from "./asm.ts";
+import { asm, type AsmImage, assembleOne } from "./asm.ts";
 import { CallAction, type CallActionCode, type CpuCallbacks } from "./callbacks.ts";
 import { Cpu, type ExitCode, resetVcpu } from "./cpu.ts";
 import { getNzcv, setNzcv } from "./pstate.ts";
@@ -249,4 +249,93 @@ export function samples(row: Row, count: number, seed = 1): number[] {
 /** Disassembly made re-assemblable: objdump-style bare hex targets get a 0x prefix. */
 export function reassemblable(row: Row, text: string): string {
   return /\{(rel|adr)/.test(row.syntax) ? text.replace(/([ ,])([0-9a-f]+)$/, "$10x$2") : text;
+}
+
+// ---------------------------------------------------------------------------
+// Record-driven programs under qemu-aarch64 (user mode).
+
+/** Load address of {@link runQemuRecords} programs (a static ELF, one RWX segment). */
+const QEMU_ELF_BASE = 0x40_0000;
+const QEMU_CODE_OFF = 0x80;
+
+/** Encode fixed instruction text once (the harness code is the same for every record). */
+const encoded = new Map<string, number>();
+export function enc(line: string): number {
+  let w = encoded.get(line);
+  if (w === undefined) encoded.set(line, w = assembleOne(line, 0n));
+  return w;
+}
+
+/**
+ * Run `count` records of `recBytes` bytes (`data`, filled in by the caller)
+ * through per-record code on qemu-aarch64 and return the records as the
+ * program left them. `body(k)` is record k's code: it runs with x30 pointing
+ * at the record and must leave x30 pointing at it again (SP is free to hold
+ * it). The program is built from instruction words, no assembler text per
+ * record, so thousands of records cost milliseconds.
+ */
+export function runQemuRecords(
+  count: number,
+  recBytes: number,
+  data: Uint8Array,
+  body: (k: number) => number[],
+): Uint8Array {
+  const code: number[] = [];
+  const mov = (r: string, v: number) => {
+    code.push(enc(`movz ${r}, #${v & 0xffff}`), enc(`movk ${r}, #${v >>> 16}, lsl #16`));
+  };
+  const bodies = Array.from({ length: count }, (_, k) => body(k));
+  const codeWords = bodies.reduce((a, b) => a + b.length + 2, 0) + 14;
+  const dataAddr = (QEMU_ELF_BASE + QEMU_CODE_OFF + codeWords * 4 + 15) & ~15;
+  mov("x30", dataAddr);
+  for (const b of bodies) code.push(...b, enc(`add x30, x30, #${recBytes}`));
+  code.push(enc("mov x0, #1"));
+  mov("x1", dataAddr);
+  mov("x2", count * recBytes);
+  code.push(
+    enc("mov x8, #64"),
+    enc("svc #0"),
+    enc("mov x0, #0"),
+    enc("mov x8, #93"),
+    enc("svc #0"),
+  );
+  const size = dataAddr - QEMU_ELF_BASE + count * recBytes;
+  const b = new Uint8Array(size);
+  const v = new DataView(b.buffer);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  v.setUint16(16, 2, true); // ET_EXEC
+  v.setUint16(18, 183, true); // EM_AARCH64
+  v.setUint32(20, 1, true);
+  v.setBigUint64(24, BigInt(QEMU_ELF_BASE + QEMU_CODE_OFF), true);
+  v.setBigUint64(32, 64n, true); // e_phoff
+  v.setUint16(52, 64, true);
+  v.setUint16(54, 56, true);
+  v.setUint16(56, 1, true);
+  v.setUint32(64, 1, true); // PT_LOAD
+  v.setUint32(68, 7, true); // RWX
+  v.setBigUint64(80, BigInt(QEMU_ELF_BASE), true);
+  v.setBigUint64(88, BigInt(QEMU_ELF_BASE), true);
+  v.setBigUint64(96, BigInt(size), true);
+  v.setBigUint64(104, BigInt(size), true);
+  v.setBigUint64(112, 0x1000n, true);
+  code.forEach((w, k) => v.setInt32(QEMU_CODE_OFF + 4 * k, w, true));
+  b.set(data.subarray(0, count * recBytes), dataAddr - QEMU_ELF_BASE);
+  const dir = tmpDir();
+  try {
+    const path = `${dir}/records.elf`;
+    Deno.writeFileSync(path, b, { mode: 0o755 });
+    const out = new Deno.Command("qemu-aarch64", { args: [path], stdout: "piped", stderr: "piped" })
+      .outputSync();
+    if (!out.success) {
+      throw new Error(`qemu-aarch64 failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    if (out.stdout.length !== count * recBytes) {
+      throw new Error(
+        `qemu-aarch64 wrote ${out.stdout.length} bytes: expected ${count * recBytes}`,
+      );
+    }
+    return out.stdout;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 }

@@ -4,18 +4,17 @@
  * (table_simd.ts, exec_fp.ts; loads and stores are covered by
  * fpsimd_test.ts), run on hvsh and on `qemu-aarch64` from identical random
  * X0..X30, V0..V31, NZCV, FPSR and FPCR (rounding mode, FZ, DN); every one
- * of them must match afterwards. Built like qemu_diff_test.ts: one static
- * ELF per batch, assembled by our own assembler.
+ * of them must match afterwards. One static ELF per batch, built from
+ * instruction words our assembler encoded (_test_util.ts runQemuRecords).
  *
  * Skipped (with a message) when qemu-aarch64 is not installed.
  */
 
 import { assertEquals } from "@std/assert";
 import { RAM_BASE, Slot } from "../state.ts";
-import { assemble } from "./asm.ts";
 import { disassemble } from "./disasm.ts";
 import { decode, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
-import { hasTool, rng, TestMachine, tmpDir } from "./_test_util.ts";
+import { enc, hasTool, rng, runQemuRecords, TestMachine } from "./_test_util.ts";
 
 const hasQemu = hasTool("qemu-aarch64");
 if (!hasQemu) {
@@ -78,95 +77,48 @@ interface Case {
 /** Bytes per case: x0..x30, nzcv, fpsr, fpcr, then V0..V31. */
 const BYTES = 272 + 512;
 const VOFF = 272;
-const ELF_BASE = 0x40_0000n;
-const CODE_OFF = 0x80n;
 
-function program(cases: Case[]): string {
-  const L: string[] = ["_start:"];
-  cases.forEach((c, k) => {
-    const inp = `inp + ${k * BYTES}`, out = `outp + ${k * BYTES}`;
-    L.push(`adrp x30, ${inp}`, `add x30, x30, :lo12:${inp}`);
-    L.push("ldr x0, [x30, #248]", "msr nzcv, x0", "ldr x0, [x30, #256]", "msr fpsr, x0");
-    L.push("ldr x0, [x30, #264]", "msr fpcr, x0", `add x30, x30, #${VOFF}`);
-    for (let i = 0; i < 32; i += 2) L.push(`ldp q${i}, q${i + 1}, [x30, #${i * 16}]`);
-    L.push(`sub x30, x30, #${VOFF}`);
-    for (let i = 0; i < 30; i += 2) L.push(`ldp x${i}, x${i + 1}, [x30, #${i * 8}]`);
-    L.push("ldr x30, [x30, #240]", `.inst 0x${(c.insn >>> 0).toString(16)}`);
-    L.push("msr tpidr_el0, x30", `adrp x30, ${out}`, `add x30, x30, :lo12:${out}`);
-    for (let i = 0; i < 30; i += 2) L.push(`stp x${i}, x${i + 1}, [x30, #${i * 8}]`);
-    L.push("mrs x0, tpidr_el0", "str x0, [x30, #240]", "mrs x0, nzcv", "str x0, [x30, #248]");
-    L.push("mrs x0, fpsr", "str x0, [x30, #256]", "mrs x0, fpcr", "str x0, [x30, #264]");
-    L.push(`add x30, x30, #${VOFF}`);
-    for (let i = 0; i < 32; i += 2) L.push(`stp q${i}, q${i + 1}, [x30, #${i * 16}]`);
-  });
-  L.push(
-    "mov x0, #1",
-    "adrp x1, outp",
-    "add x1, x1, :lo12:outp",
-    `ldr x2, =${cases.length * BYTES}`,
-    "mov x8, #64",
-    "svc #0",
-    "mov x0, #0",
-    "mov x8, #93",
-    "svc #0",
-    ".ltorg",
-    ".align 4",
-    "inp:",
-  );
-  const q = (vals: bigint[]) => `.quad ${vals.map((v) => `0x${v.toString(16)}`).join(", ")}`;
-  for (const c of cases) {
-    L.push(q([...c.x, BigInt(c.nzcv) << 28n, BigInt(c.fpsr), BigInt(c.fpcr)]), q(c.v));
-  }
-  L.push("outp:", `.skip ${cases.length * BYTES}`);
-  return L.join("\n");
-}
-
-/** A minimal static ELF64 executable: one RWX PT_LOAD segment. */
-function elf(code: Uint8Array, entry: bigint): Uint8Array {
-  const size = Number(CODE_OFF) + code.length;
-  const b = new Uint8Array(size);
-  const v = new DataView(b.buffer);
-  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
-  v.setUint16(16, 2, true);
-  v.setUint16(18, 183, true);
-  v.setUint32(20, 1, true);
-  v.setBigUint64(24, entry, true);
-  v.setBigUint64(32, 64n, true);
-  v.setUint16(52, 64, true);
-  v.setUint16(54, 56, true);
-  v.setUint16(56, 1, true);
-  v.setUint32(64, 1, true);
-  v.setUint32(68, 7, true);
-  v.setBigUint64(80, ELF_BASE, true);
-  v.setBigUint64(88, ELF_BASE, true);
-  v.setBigUint64(96, BigInt(size), true);
-  v.setBigUint64(104, BigInt(size), true);
-  v.setBigUint64(112, 0x1000n, true);
-  b.set(code, Number(CODE_OFF));
-  return b;
+/** Words of the code around each case's instruction (x30 = the case's record). */
+function harness(): [number[], number[]] {
+  const pre: string[] = [
+    "ldr x0, [x30, #248]",
+    "msr nzcv, x0",
+    "ldr x0, [x30, #256]",
+    "msr fpsr, x0",
+    "ldr x0, [x30, #264]",
+    "msr fpcr, x0",
+    `add x30, x30, #${VOFF}`,
+  ];
+  for (let i = 0; i < 32; i += 2) pre.push(`ldp q${i}, q${i + 1}, [x30, #${i * 16}]`);
+  pre.push(`sub x30, x30, #${VOFF}`);
+  for (let i = 0; i < 30; i += 2) pre.push(`ldp x${i}, x${i + 1}, [x30, #${i * 8}]`);
+  pre.push("mov sp, x30", "ldr x30, [x30, #240]");
+  const post = ["msr tpidr_el0, x30", "mov x30, sp"];
+  for (let i = 0; i < 30; i += 2) post.push(`stp x${i}, x${i + 1}, [x30, #${i * 8}]`);
+  post.push("mrs x0, tpidr_el0", "str x0, [x30, #240]", "mrs x0, nzcv", "str x0, [x30, #248]");
+  post.push("mrs x0, fpsr", "str x0, [x30, #256]", "mrs x0, fpcr", "str x0, [x30, #264]");
+  post.push(`add x30, x30, #${VOFF}`);
+  for (let i = 0; i < 32; i += 2) post.push(`stp q${i}, q${i + 1}, [x30, #${i * 16}]`);
+  post.push(`sub x30, x30, #${VOFF}`);
+  return [pre.map(enc), post.map(enc)];
 }
 
 /** Output words per case: x0..x30, nzcv, fpsr, fpcr, V halves. */
 const WORDS = BYTES / 8;
 
 function runQemu(cases: Case[]): bigint[][] {
-  const img = assemble(program(cases), { base: ELF_BASE + CODE_OFF });
-  const dir = tmpDir();
-  try {
-    const path = `${dir}/batch.elf`;
-    Deno.writeFileSync(path, elf(img.bytes, img.entry), { mode: 0o755 });
-    const out = new Deno.Command("qemu-aarch64", { args: [path], stdout: "piped", stderr: "piped" })
-      .outputSync();
-    if (!out.success) {
-      throw new Error(`qemu-aarch64 failed: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    const v = new DataView(out.stdout.buffer, out.stdout.byteOffset, out.stdout.byteLength);
-    return cases.map((_, k) =>
-      Array.from({ length: WORDS }, (_, i) => v.getBigUint64(k * BYTES + i * 8, true))
-    );
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  const data = new Uint8Array(cases.length * BYTES);
+  const dv = new DataView(data.buffer);
+  cases.forEach((c, k) => {
+    const vals = [...c.x, BigInt(c.nzcv) << 28n, BigInt(c.fpsr), BigInt(c.fpcr), ...c.v];
+    vals.forEach((v, i) => dv.setBigUint64(k * BYTES + 8 * i, v, true));
+  });
+  const [pre, post] = harness();
+  const out = runQemuRecords(cases.length, BYTES, data, (k) => [...pre, cases[k].insn, ...post]);
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  return cases.map((_, k) =>
+    Array.from({ length: WORDS }, (_, i) => v.getBigUint64(k * BYTES + i * 8, true))
+  );
 }
 
 function runHvsh(m: TestMachine, c: Case): bigint[] {
@@ -196,15 +148,15 @@ function randFpcr(r: () => number): number {
   return ((r() & 3) << 22) | (r() % 4 === 0 ? 1 << 24 : 0) | (r() % 4 === 0 ? 1 << 25 : 0);
 }
 
-function batch(seed: number, perRow: number, rows: Row[]): Case[] {
+function batch(seed: number, perRow: number, rows: Row[], value = rand64): Case[] {
   const r = rng(seed);
   const cases: Case[] = [];
   for (const row of rows) {
     for (const insn of randomWords(row, r, perRow)) {
       cases.push({
         insn,
-        x: Array.from({ length: 31 }, () => rand64(r)),
-        v: Array.from({ length: 64 }, () => rand64(r)),
+        x: Array.from({ length: 31 }, () => value(r)),
+        v: Array.from({ length: 64 }, () => value(r)),
         nzcv: r() & 15,
         fpsr: r() % 2 ? 0 : 0x9f & r(),
         fpcr: randFpcr(r),
@@ -247,7 +199,7 @@ Deno.test({
   name: "Cpu.step() matches qemu-aarch64 on random AdvSIMD integer and move instructions",
   ignore: !hasQemu,
   fn() {
-    compare(batch(0x51ad_0001, 6, simdRows().filter((r) => !/^F|CVTF/.test(r.name))));
+    compare(batch(0x51ad_0001, 16, simdRows().filter((r) => !/^F|CVTF/.test(r.name))));
   },
 });
 
@@ -255,6 +207,6 @@ Deno.test({
   name: "Cpu.step() matches qemu-aarch64 on random floating-point instructions",
   ignore: !hasQemu,
   fn() {
-    compare(batch(0x51ad_0002, 6, simdRows().filter((r) => /^F|CVTF/.test(r.name))));
+    compare(batch(0x51ad_0002, 16, simdRows().filter((r) => /^F|CVTF/.test(r.name))));
   },
 });
