@@ -1,8 +1,11 @@
 /**
  * SIMD&FP loads and stores (Arm ARM C4.1.4, V = 1): LDR/STR of B/H/S/D/Q
  * registers in every addressing mode, LDUR/STUR, LDP/STP/LDNP/STNP of
- * S/D/Q, LDR (literal), and the AdvSIMD structure forms LD1/ST1 (multiple
- * structures, 1-4 registers), LD1/ST1 (single structure, one lane) and LD1R.
+ * S/D/Q, LDR (literal), and the AdvSIMD structure forms: LD1-LD4/ST1-ST4
+ * (multiple structures; LD1/ST1 with 1-4 registers), LD1-LD4/ST1-ST4
+ * (single structure, one lane) and LD1R-LD4R. Structure accesses are one
+ * access per element, in the pseudocode's order (a store that faults part
+ * way leaves the elements before it written).
  *
  * A load writes the whole register: bytes above the loaded width become
  * zero (Arm ARM, V[] assignment); a lane load leaves the other lanes. A
@@ -312,4 +315,122 @@ export function LD1R(i: number): void {
   x[w] = wlo, x[w + 1] = whi;
   x[w + 2] = q ? wlo : 0, x[w + 3] = q ? whi : 0;
   structWb(i, n, lo, hi, bytes);
+}
+
+// ---------------------------------------------------------------------------
+// LD2-LD4/ST2-ST4 (multiple and single structures), LD2R-LD4R: element by
+// element (C7.2 LD2 ... ST4; shared/functions "LDn/STn" pseudocode).
+
+/** Register images of a structure load (k * 16 bytes), written once every access is done. */
+const SB = new Uint8Array(64);
+
+/** SB[o .. o + bytes) = the loaded element in R64. */
+function putElt(o: number, bytes: number): void {
+  let v = R64.lo;
+  for (let k = 0; k < bytes; k++) {
+    SB[o + k] = v & 0xff;
+    v = k === 3 ? R64.hi : v >>> 8;
+  }
+}
+
+/** Store `bytes` of the register block at byte offset o. */
+function storeElt(lo: number, hi: number, bytes: number, o: number): void {
+  const u8 = fpsimd_.U8;
+  let vlo = 0, vhi = 0;
+  for (let k = Math.min(bytes, 4) - 1; k >= 0; k--) vlo = (vlo << 8) | u8[o + k];
+  for (let k = bytes - 1; k >= 4; k--) vhi = (vhi << 8) | u8[o + k];
+  stN(lo, hi, bytes, vlo, vhi, C.dIdx);
+}
+
+/** V(t + r) = SB[16r .. 16r + 16) for r < k. */
+function putRegs(t: number, k: number): void {
+  const u8 = fpsimd_.U8;
+  for (let r = 0; r < k; r++) {
+    const o = fpsimd_.vb((t + r) & 31);
+    for (let b = 0; b < 16; b++) u8[o + b] = SB[16 * r + b];
+  }
+}
+
+/** Structure elements (opcode, bits 15:12) of LD2/LD3/LD4 (multiple structures). */
+const LDN_SELEM: Record<number, number> = { 0b1000: 2, 0b0100: 3, 0b0000: 4 };
+
+/** LD2/LD3/LD4, ST2/ST3/ST4 (multiple structures): element e of V(t+s) at base + (e*k + s)*esize. */
+export function LDSTn_multi(i: number): void {
+  fpCheck();
+  const q = (i >>> 30) & 1, load_ = (i >>> 22) & 1, s = (i >>> 10) & 3, esize = 1 << s;
+  const k = LDN_SELEM[(i >>> 12) & 15], el = (q ? 16 : 8) >> s, t = i & 31, n = (i >>> 5) & 31;
+  address(n, 0);
+  const lo = aLo, hi = aHi;
+  alignCheck(lo, hi, esize, !load_);
+  if (load_) SB.fill(0);
+  let off = 0;
+  for (let e = 0; e < el; e++) {
+    for (let r = 0; r < k; r++, off += esize) {
+      add(lo, hi, off);
+      if (load_) {
+        ldN(aLo, aHi, esize, C.dIdx);
+        putElt(16 * r + e * esize, esize);
+      } else storeElt(aLo, aHi, esize, fpsimd_.vb((t + r) & 31) + e * esize);
+    }
+  }
+  if (load_) putRegs(t, k);
+  structWb(i, n, lo, hi, k * (q ? 16 : 8));
+}
+
+/** Lane element size log2 and index of a single-structure access (Q:S:size by opcode<2:1>). */
+function lane(i: number): [number, number] {
+  const q = (i >>> 30) & 1, S = (i >>> 12) & 1, size = (i >>> 10) & 3, opc = (i >>> 14) & 3;
+  const e = opc === 2 ? (size & 1 ? 3 : 2) : opc;
+  const idx = e === 0
+    ? (q << 3) | (S << 2) | size
+    : e === 1
+    ? (q << 2) | (S << 1) | (size >> 1)
+    : e === 2
+    ? (q << 1) | S
+    : q;
+  return [e, idx];
+}
+
+/** LD2-LD4/ST2-ST4 (single structure): one lane of each of k registers; other lanes kept. */
+export function LDSTn_lane(i: number): void {
+  fpCheck();
+  const load_ = (i >>> 22) & 1, k = ((((i >>> 13) & 1) << 1) | ((i >>> 21) & 1)) + 1;
+  const [e, idx] = lane(i), bytes = 1 << e, t = i & 31, n = (i >>> 5) & 31;
+  address(n, 0);
+  const lo = aLo, hi = aHi;
+  alignCheck(lo, hi, bytes, !load_);
+  if (load_) {
+    const u8 = fpsimd_.U8;
+    for (let r = 0; r < k; r++) {
+      const o = fpsimd_.vb((t + r) & 31);
+      for (let b = 0; b < 16; b++) SB[16 * r + b] = u8[o + b];
+    }
+  }
+  for (let r = 0; r < k; r++) {
+    add(lo, hi, r * bytes);
+    if (load_) {
+      ldN(aLo, aHi, bytes, C.dIdx);
+      putElt(16 * r + idx * bytes, bytes);
+    } else storeElt(aLo, aHi, bytes, fpsimd_.vb((t + r) & 31) + idx * bytes);
+  }
+  if (load_) putRegs(t, k);
+  structWb(i, n, lo, hi, k * bytes);
+}
+
+/** LD2R-LD4R: k consecutive elements, each replicated to every lane of its register. */
+export function LDnR(i: number): void {
+  fpCheck();
+  const q = (i >>> 30) & 1, s = (i >>> 10) & 3, bytes = 1 << s, len = q ? 16 : 8;
+  const k = ((((i >>> 13) & 1) << 1) | ((i >>> 21) & 1)) + 1, t = i & 31, n = (i >>> 5) & 31;
+  address(n, 0);
+  const lo = aLo, hi = aHi;
+  alignCheck(lo, hi, bytes, false);
+  SB.fill(0);
+  for (let r = 0; r < k; r++) {
+    add(lo, hi, r * bytes);
+    ldN(aLo, aHi, bytes, C.dIdx);
+    for (let o = 0; o < len; o += bytes) putElt(16 * r + o, bytes);
+  }
+  putRegs(t, k);
+  structWb(i, n, lo, hi, k * bytes);
 }

@@ -87,7 +87,7 @@ const WIDE = ["8h", "4s", "2d"];
 const setS = (f: Fields, s: number) => void (f.s = s);
 
 function arrangement(spec: string): Arr {
-  const fixedQ = /^(qs|hq|i5q|q8|q16|q32|q64|qz)([01])$/.exec(spec);
+  const fixedQ = /^(qs|hq|i5q|q8|q16|q32|q64|qz|zn)([01])$/.exec(spec);
   if (fixedQ) {
     // The row fixes Q (e.g. XTN vs XTN2): print with it, accept only it.
     const base = arrangement(fixedQ[1]), q = +fixedQ[2];
@@ -127,6 +127,36 @@ function arrangement(spec: string): Arr {
         parse(f, t) {
           const k = ["2s", "4s", "1d", "2d"].indexOf(t);
           if (k < 0) return false;
+          f.z = k >> 1, f.q = k & 1;
+          return true;
+        },
+      };
+    case "z2": // FP pairwise scalar source: 2s / 2d by sz
+      return {
+        print: (f) => (f.z ? "2d" : "2s"),
+        parse(f, t) {
+          const k = ["2s", "2d"].indexOf(t);
+          if (k < 0 || (f.z !== undefined && f.z !== k)) return false;
+          f.z = k;
+          return true;
+        },
+      };
+    case "zw": // FCVTL destination / FCVTN source: 4s (sz 0) or 2d (sz 1)
+      return {
+        print: (f) => (f.z ? "2d" : "4s"),
+        parse(f, t) {
+          const k = ["4s", "2d"].indexOf(t);
+          if (k < 0 || (f.z !== undefined && f.z !== k)) return false;
+          f.z = k;
+          return true;
+        },
+      };
+    case "zn": // FCVTL source / FCVTN destination: 4h 8h (sz 0), 2s 4s (sz 1)
+      return {
+        print: (f) => ["4h", "8h", "2s", "4s"][f.z * 2 + f.q],
+        parse(f, t) {
+          const k = ["4h", "8h", "2s", "4s"].indexOf(t);
+          if (k < 0 || (f.z !== undefined && f.z !== k >> 1)) return false;
           f.z = k >> 1, f.q = k & 1;
           return true;
         },
@@ -238,22 +268,34 @@ function fpKind(letter: string): OperandKind {
 
 function sizedKind(letter: string): OperandKind {
   const sizeOf = (f: Fields, a: string) =>
-    a === "i5" ? lsb(f.i) : a === "s1" ? f.s + 1 : a === "h" ? hsb(f.h) : a === "z" ? 2 + f.z : f.s;
+    a === "i5"
+      ? lsb(f.i)
+      : a === "s1"
+      ? f.s + 1
+      : a === "h"
+      ? hsb(f.h)
+      : a === "h1"
+      ? hsb(f.h) + 1
+      : a === "z"
+      ? 2 + f.z
+      : f.s;
   return {
     print: (f, _c, a) => `${ELT[sizeOf(f, a)]}${f[letter]}`,
     parse(p, f, ctx, a) {
       const col = p.col;
       const r = sreg(p, "bhsd");
       if (!r) return ctx.fail("Expected a scalar register", col);
-      const e = ELT.indexOf(r[1]);
-      if (a === "s") f.s = e;
-      else if (a === "s1") {
-        if (e === 0) return ctx.fail("Invalid register size", col);
-        f.s = e - 1;
-      } else if (a === "z") {
-        if (e < 2) return ctx.fail("Expected an S or D register", col);
-        f.z = e - 2;
-      } else f._e = e;
+      const e = ELT.indexOf(r[1]), one = a === "s1" || a === "h1" ? 1 : 0;
+      if (e < one) return ctx.fail("Invalid register size", col);
+      const key = a === "s" || a === "s1" ? "s" : a === "z" ? "z" : "_e";
+      const v = a === "z" ? e - 2 : e - one;
+      if (a === "z" && e < 2) return ctx.fail("Expected an S or D register", col);
+      if (a !== "i5" && f[key] !== undefined && f[key] !== v) {
+        return ctx.fail("Register size mismatch", col);
+      }
+      if (a === "s" || a === "s1") f.s = v;
+      else if (a === "z") f.z = v;
+      else f._e = v;
       f[letter] = r[0];
       return true;
     },
@@ -333,6 +375,38 @@ function eltKind(letter: string): OperandKind {
   };
 }
 
+/** objdump's register list: `{v0.4s, v1.4s}`, a range from three registers unless it wraps. */
+function listText(r0: number, n: number, t: string): string {
+  if (n >= 3 && r0 + n - 1 <= 31) return `{v${r0}.${t}-v${r0 + n - 1}.${t}}`;
+  return `{${Array.from({ length: n }, (_, k) => `v${(r0 + k) & 31}.${t}`).join(", ")}}`;
+}
+
+/** Parse `{v<a>.<T>, ...}` or `{v<a>.<T>-v<b>.<T>}` of consecutive registers: [regs, T]. */
+function parseList(p: OpParser, ctx: AsmCtx): [number[], string] | null {
+  const col = p.col;
+  if (!p.lit("{")) return ctx.fail("Expected '{'", col) || null;
+  const regs: number[] = [];
+  let t = "";
+  for (;;) {
+    const c2 = p.col;
+    const r = vreg(p);
+    if (!r || !r[1]) return ctx.fail("Expected a vector register", c2) || null;
+    if (t && r[1] !== t) return ctx.fail("Arrangements differ in the list", c2) || null;
+    t = r[1];
+    if (p.lit("-")) {
+      const r2 = vreg(p);
+      if (!r2 || r2[1] !== t || r2[0] < r[0]) return ctx.fail("Bad register range", c2) || null;
+      for (let k = r[0]; k <= r2[0]; k++) regs.push(k);
+    } else regs.push(r[0]);
+    if (!p.lit(",")) break;
+  }
+  if (!p.lit("}")) return ctx.fail("Expected '}'", p.col) || null;
+  if (!regs.every((v, k) => v === ((regs[0] + k) & 31))) {
+    return ctx.fail("Registers must be consecutive", col) || null;
+  }
+  return [regs, t];
+}
+
 function listKind(letter: string): OperandKind {
   const split = (a: string): [Arr, string] => {
     const k = a.lastIndexOf("_");
@@ -342,33 +416,14 @@ function listKind(letter: string): OperandKind {
   return {
     print(f, _c, a) {
       const [arr, c] = split(a);
-      const n = count(f, c), t = arr.print(f), r0 = f[letter];
-      if (n >= 3 && r0 + n - 1 <= 31) return `{v${r0}.${t}-v${r0 + n - 1}.${t}}`;
-      return `{${Array.from({ length: n }, (_, k) => `v${(r0 + k) & 31}.${t}`).join(", ")}}`;
+      return listText(f[letter], count(f, c), arr.print(f)!);
     },
     parse(p, f, ctx, a) {
       const [arr, c] = split(a);
       const col = p.col;
-      if (!p.lit("{")) return ctx.fail("Expected '{'", col);
-      const regs: number[] = [];
-      let t = "";
-      for (;;) {
-        const c2 = p.col;
-        const r = vreg(p);
-        if (!r || !r[1]) return ctx.fail("Expected a vector register", c2);
-        if (t && r[1] !== t) return ctx.fail("Arrangements differ in the list", c2);
-        t = r[1];
-        if (p.lit("-")) {
-          const r2 = vreg(p);
-          if (!r2 || r2[1] !== t || r2[0] < r[0]) return ctx.fail("Bad register range", c2);
-          for (let k = r[0]; k <= r2[0]; k++) regs.push(k);
-        } else regs.push(r[0]);
-        if (!p.lit(",")) break;
-      }
-      if (!p.lit("}")) return ctx.fail("Expected '}'", p.col);
-      if (!regs.every((v, k) => v === ((regs[0] + k) & 31))) {
-        return ctx.fail("Registers must be consecutive", col);
-      }
+      const l = parseList(p, ctx);
+      if (!l) return false;
+      const [regs, t] = l;
       if (!arr.parse(f, t)) return ctx.fail(`Invalid arrangement: ${t}`, col);
       if (/\d/.test(c)) {
         if (regs.length !== +c) return ctx.fail(`Expected ${c} registers`, col);
@@ -395,15 +450,26 @@ function laneIndex(f: Fields, e: string): number {
   return f.q;
 }
 
+/** Lane list spec `<B|H|S|D>[k]`: element letter and register count (default 1). */
+function laneSpec(a: string): [string, number] {
+  return [a[0], a.length > 1 ? +a.slice(1) : 1];
+}
+
 function laneKind(letter: string): OperandKind {
   return {
-    print: (f, _c, a) => `{v${f[letter]}.${a.toLowerCase()}}[${laneIndex(f, a)}]`,
-    parse(p, f, ctx, a) {
+    print(f, _c, a) {
+      const [e, k] = laneSpec(a);
+      return `${listText(f[letter], k, e.toLowerCase())}[${laneIndex(f, e)}]`;
+    },
+    parse(p, f, ctx, spec) {
+      const [a, k] = laneSpec(spec);
       const col = p.col;
-      if (!p.lit("{")) return ctx.fail("Expected '{'", col);
-      const r = vreg(p);
-      if (!r || r[1] !== a.toLowerCase()) return ctx.fail(`Expected v<n>.${a.toLowerCase()}`, col);
-      if (!p.lit("}")) return ctx.fail("Expected '}'", p.col);
+      const l = parseList(p, ctx);
+      if (!l) return false;
+      const [regs, t] = l;
+      if (t !== a.toLowerCase()) return ctx.fail(`Expected v<n>.${a.toLowerCase()}`, col);
+      if (regs.length !== k) return ctx.fail(`Expected ${k} registers`, col);
+      const r = [regs[0]];
       const i = index(p, ctx);
       if (i === null) return false;
       const bits = { B: 4, H: 3, S: 2, D: 1 }[a]!;
@@ -421,8 +487,9 @@ function laneKind(letter: string): OperandKind {
 /** Bytes a structure load/store moves: the post-index immediate. */
 function structBytes(f: Fields, a: string): number {
   if (a[0] === "L") return +a[1] * (f.q ? 16 : 8);
-  if (a === "R") return 1 << f.s;
-  return { B: 1, H: 2, S: 4, D: 8 }[a]!;
+  const k = a.length > 1 ? +a.slice(1) : 1;
+  if (a[0] === "R") return k << f.s;
+  return k * { B: 1, H: 2, S: 4, D: 8 }[a[0]]!;
 }
 
 const spost: OperandKind = {
@@ -612,7 +679,21 @@ const fbits: OperandKind = {
   },
 };
 
+/** SHLL's shift, the element size of size `s`: `#8`, `#16`, `#32`. */
+const esz: OperandKind = {
+  print: (f) => `#${8 << f.s}`,
+  parse(p, f, ctx) {
+    const col = p.col;
+    const v = p.imm(ctx);
+    if (v === null || f.s === undefined || Number(v) !== 8 << f.s) {
+      return ctx.fail("Shift must be the element size", col);
+    }
+    return true;
+  },
+};
+
 const FIXED: Record<string, OperandKind> = {
+  esz,
   spost,
   imm8,
   imm64,

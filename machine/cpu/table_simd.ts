@@ -120,7 +120,7 @@ export function simdRows(r: R): void {
       );
     }
   }
-  // AdvSIMD load/store multiple structures: LD1/ST1 with 1-4 registers (LD2/3/4, ST2/3/4 not implemented).
+  // AdvSIMD load/store multiple structures: LD1/ST1 with 1-4 registers.
   for (const [k, opc] of [[1, "0111"], [2, "1010"], [3, "0110"], [4, "0010"]] as const) {
     for (const [mn, l] of [["st1", "0"], ["ld1", "1"]]) {
       const M = mn.toUpperCase();
@@ -164,6 +164,66 @@ export function simdRows(r: R): void {
   }
   r("LD1R", "0q001101010000001100ssnnnnnttttt", "ld1r {Lt:qs_1}, {spost}", fl.LD1R);
   r("LD1R_post", "0q001101110mmmmm1100ssnnnnnttttt", "ld1r {Lt:qs_1}, {spost:R}", fl.LD1R);
+  // LD2/LD3/LD4, ST2/ST3/ST4 (multiple structures, interleaved; 1D reserved).
+  for (const [k, opc] of [[2, "1000"], [3, "0100"], [4, "0000"]] as const) {
+    for (const [mn, l] of [[`st${k}`, "0"], [`ld${k}`, "1"]]) {
+      const M = mn.toUpperCase();
+      r(
+        M,
+        `0q0011000${l}000000${opc}ssnnnnnttttt`,
+        `${mn} {Lt:qs_${k}}, {spost}`,
+        fl.LDSTn_multi,
+        not1d,
+      );
+      r(
+        `${M}_post`,
+        `0q0011001${l}0mmmmm${opc}ssnnnnnttttt`,
+        `${mn} {Lt:qs_${k}}, {spost:L${k}}`,
+        fl.LDSTn_multi,
+        not1d,
+      );
+    }
+  }
+  // LD2-4/ST2-4 (single structure: one lane of k registers), LD2R-LD4R. The
+  // structure size is opcode<0>:R + 1 (bits 13 and 21).
+  for (const k of [2, 3, 4]) {
+    const o0 = (k - 1) >> 1, R = (k - 1) & 1;
+    for (
+      const [T, op, rest] of [["B", "00", "Sss"], ["H", "01", "Ss0"], ["S", "10", "S00"], [
+        "D",
+        "10",
+        "001",
+      ]]
+    ) {
+      for (const [mn, l] of [[`st${k}`, "0"], [`ld${k}`, "1"]]) {
+        const M = mn.toUpperCase();
+        r(
+          `${M}_lane_${T}`,
+          `0q0011010${l}${R}00000${op}${o0}${rest}nnnnnttttt`,
+          `${mn} {Kt:${T}${k}}, {spost}`,
+          fl.LDSTn_lane,
+        );
+        r(
+          `${M}_lane_${T}_post`,
+          `0q0011011${l}${R}mmmmm${op}${o0}${rest}nnnnnttttt`,
+          `${mn} {Kt:${T}${k}}, {spost:${T}${k}}`,
+          fl.LDSTn_lane,
+        );
+      }
+    }
+    r(
+      `LD${k}R`,
+      `0q0011010${"1"}${R}0000011${o0}0ssnnnnnttttt`,
+      `ld${k}r {Lt:qs_${k}}, {spost}`,
+      fl.LDnR,
+    );
+    r(
+      `LD${k}R_post`,
+      `0q0011011${"1"}${R}mmmmm11${o0}0ssnnnnnttttt`,
+      `ld${k}r {Lt:qs_${k}}, {spost:R${k}}`,
+      fl.LDnR,
+    );
+  }
 
   // --- AdvSIMD copy, permute, extract, table ----------------------------------
   const i5 = (f: Fields) => (f.i & 15) !== 0;
