@@ -65,6 +65,12 @@ export function writeT(d: number, q: number): void {
   x[w + 2] = q ? T32[2] : 0, x[w + 3] = q ? T32[3] : 0;
 }
 
+/** Scratch = Vd (narrowing "2" forms keep the other half). */
+export function loadT(d: number): void {
+  const o = vb(d);
+  for (let k = 0; k < 16; k++) T8[k] = B[o + k];
+}
+
 /** Scratch = 0. */
 export function clearT(): void {
   T32[0] =

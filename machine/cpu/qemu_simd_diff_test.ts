@@ -148,6 +148,29 @@ function randFpcr(r: () => number): number {
   return ((r() & 3) << 22) | (r() % 4 === 0 ? 1 << 24 : 0) | (r() % 4 === 0 ? 1 << 25 : 0);
 }
 
+/** Lane values at the saturation edges of every element size (repeated across 64 bits). */
+const SAT_EDGES = [
+  0x7f7f_7f7f_7f7f_7f7fn,
+  0x8080_8080_8080_8080n,
+  0x7fff_7fff_7fff_7fffn,
+  0x8000_8000_8000_8000n,
+  0x7fff_ffff_7fff_ffffn,
+  0x8000_0000_8000_0000n,
+  0x7fff_ffff_ffff_ffffn,
+  0x8000_0000_0000_0000n,
+  0xffff_ffff_ffff_ffffn,
+  0x0101_0101_0101_0101n,
+  0x4000_4000_4000_4000n,
+  0x4000_0000_4000_0000n,
+];
+
+function randSat(r: () => number): bigint {
+  const k = r() % 4;
+  if (k === 0) return (BigInt(r()) << 32n) | BigInt(r());
+  if (k === 1) return BigInt(r() % 80); // small shift counts
+  return SAT_EDGES[r() % SAT_EDGES.length] ^ (r() % 2 ? 0n : 1n);
+}
+
 function batch(seed: number, perRow: number, rows: Row[], value = rand64): Case[] {
   const r = rng(seed);
   const cases: Case[] = [];
@@ -208,5 +231,16 @@ Deno.test({
   ignore: !hasQemu,
   fn() {
     compare(batch(0x51ad_0002, 16, simdRows().filter((r) => /^F|CVTF/.test(r.name))));
+  },
+});
+
+Deno.test({
+  name: "Cpu.step() matches qemu-aarch64 on saturating and rounding AdvSIMD rows at lane edges",
+  ignore: !hasQemu,
+  fn() {
+    const rows = simdRows().filter((r) =>
+      /^(SQ|UQ|SU|US|SR|UR|RSHRN|R?ADDHN|R?SUBHN)/.test(r.name)
+    );
+    compare(batch(0x51ad_0003, 24, rows, randSat));
   },
 });

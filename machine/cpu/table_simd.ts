@@ -19,6 +19,7 @@ import "./operands_simd.ts";
 import type { Handler } from "./table.ts";
 import * as fl from "./exec_fp_ldst.ts";
 import * as sd from "./exec_simd.ts";
+import * as ar from "./exec_simd_arith.ts";
 import * as fp from "./exec_fp.ts";
 
 type R = (
@@ -381,6 +382,67 @@ export function simdRows(r: R): void {
       sd.SIMD_logic,
     );
   }
+  // Halving, saturating, shifts by register, doubling multiply high, PMUL.
+  const hs = (f: Fields) => f.s === 1 || f.s === 2;
+  const same2: [string, string, string, (f: Fields) => boolean][] = [
+    ["shadd", "0", "00000", noD],
+    ["uhadd", "1", "00000", noD],
+    ["sqadd", "0", "00001", not1d],
+    ["uqadd", "1", "00001", not1d],
+    ["srhadd", "0", "00010", noD],
+    ["urhadd", "1", "00010", noD],
+    ["shsub", "0", "00100", noD],
+    ["uhsub", "1", "00100", noD],
+    ["sqsub", "0", "00101", not1d],
+    ["uqsub", "1", "00101", not1d],
+    ["sshl", "0", "01000", not1d],
+    ["ushl", "1", "01000", not1d],
+    ["sqshl", "0", "01001", not1d],
+    ["uqshl", "1", "01001", not1d],
+    ["srshl", "0", "01010", not1d],
+    ["urshl", "1", "01010", not1d],
+    ["sqrshl", "0", "01011", not1d],
+    ["uqrshl", "1", "01011", not1d],
+    ["pmul", "1", "10011", (f) => f.s === 0],
+    ["sqdmulh", "0", "10110", hs],
+    ["sqrdmulh", "1", "10110", hs],
+  ];
+  for (const [mn, u, opc, g] of same2) {
+    r(
+      `${mn.toUpperCase()}_v`,
+      `0q${u}01110ss1mmmmm${opc}1nnnnnddddd`,
+      `${mn} {Vd:qs}, {Vn:qs}, {Vm:qs}`,
+      ar.SIMD_3same_x,
+      g,
+    );
+    if (mn === "pmul" || /^[su]r?h/.test(mn)) continue;
+    // Scalar: the saturating forms take any size, SQDMULH/SQRDMULH H and S, the others D only.
+    const any = /^[su]q/.test(mn);
+    r(
+      `${mn.toUpperCase()}_s`,
+      any ? `01${u}11110ss1mmmmm${opc}1nnnnnddddd` : `01${u}11110111mmmmm${opc}1nnnnnddddd`,
+      any ? `${mn} {Zd:s}, {Zn:s}, {Zm:s}` : `${mn} {Dd}, {Dn}, {Dm}`,
+      ar.SIMD_3same_x,
+      mn.includes("dmulh") ? hs : undefined,
+    );
+  }
+  for (
+    const [mn, u, opc] of [
+      ["cmgt", "0", "00110"],
+      ["cmhi", "1", "00110"],
+      ["cmge", "0", "00111"],
+      ["cmhs", "1", "00111"],
+      ["cmtst", "0", "10001"],
+      ["cmeq", "1", "10001"],
+    ]
+  ) {
+    r(
+      `${mn.toUpperCase()}_s`,
+      `01${u}11110111mmmmm${opc}1nnnnnddddd`,
+      `${mn} {Dd}, {Dn}, {Dm}`,
+      ar.SIMD_3same_x,
+    );
+  }
   r("ADD_d", "01011110111mmmmm100001nnnnnddddd", "add {Dd}, {Dn}, {Dm}", sd.SIMD_addsub_d);
   r("SUB_d", "01111110111mmmmm100001nnnnnddddd", "sub {Dd}, {Dn}, {Dm}", sd.SIMD_addsub_d);
   r("ADDP_d", "0101111011110001101110nnnnnddddd", "addp {Dd}, {Vn:2d}", sd.ADDP_scalar);
@@ -422,6 +484,84 @@ export function simdRows(r: R): void {
   r("UADDLP", "0q101110ss100000001010nnnnnddddd", "uaddlp {Vd:qt}, {Vn:qs}", sd.ADDLP, noD);
   r("XTN", "00001110ss100001001010nnnnnddddd", "xtn {Vd:qs0}, {Vn:ws}", sd.XTN, noD);
   r("XTN2", "01001110ss100001001010nnnnnddddd", "xtn2 {Vd:qs1}, {Vn:ws}", sd.XTN, noD);
+  for (
+    const [mn, u, opc] of [
+      ["suqadd", "0", "00011"],
+      ["usqadd", "1", "00011"],
+      ["sqabs", "0", "00111"],
+      ["sqneg", "1", "00111"],
+    ]
+  ) {
+    const M = mn.toUpperCase();
+    r(
+      `${M}_v`,
+      `0q${u}01110ss10000${opc}10nnnnnddddd`,
+      `${mn} {Vd:qs}, {Vn:qs}`,
+      ar.SIMD_2misc_x,
+      not1d,
+    );
+    r(`${M}_s`, `01${u}11110ss10000${opc}10nnnnnddddd`, `${mn} {Zd:s}, {Zn:s}`, ar.SIMD_2misc_x);
+  }
+  r("SADALP", "0q001110ss100000011010nnnnnddddd", "sadalp {Vd:qt}, {Vn:qs}", ar.SIMD_2misc_x, noD);
+  r("UADALP", "0q101110ss100000011010nnnnnddddd", "uadalp {Vd:qt}, {Vn:qs}", ar.SIMD_2misc_x, noD);
+  for (
+    const [mn, u, opc] of [["sqxtun", "1", "10010"], ["sqxtn", "0", "10100"], [
+      "uqxtn",
+      "1",
+      "10100",
+    ]]
+  ) {
+    const M = mn.toUpperCase();
+    for (const q of ["0", "1"]) {
+      r(
+        `${M}${q === "1" ? "2" : ""}`,
+        `0${q}${u}01110ss10000${opc}10nnnnnddddd`,
+        `${mn}${q === "1" ? "2" : ""} {Vd:qs${q}}, {Vn:ws}`,
+        ar.SIMD_2misc_x,
+        noD,
+      );
+    }
+    r(
+      `${M}_s`,
+      `01${u}11110ss10000${opc}10nnnnnddddd`,
+      `${mn} {Zd:s}, {Zn:s1}`,
+      ar.SIMD_2misc_x,
+      noD,
+    );
+  }
+  r(
+    "SHLL",
+    "00101110ss100001001110nnnnnddddd",
+    "shll {Vd:ws}, {Vn:qs0}, {esz}",
+    ar.SIMD_2misc_x,
+    noD,
+  );
+  r(
+    "SHLL2",
+    "01101110ss100001001110nnnnnddddd",
+    "shll2 {Vd:ws}, {Vn:qs1}, {esz}",
+    ar.SIMD_2misc_x,
+    noD,
+  );
+  // Scalar D forms of compares with zero, ABS and NEG.
+  for (
+    const [mn, u, opc, z] of [
+      ["cmgt", "0", "01000", ", #0"],
+      ["cmge", "1", "01000", ", #0"],
+      ["cmeq", "0", "01001", ", #0"],
+      ["cmle", "1", "01001", ", #0"],
+      ["cmlt", "0", "01010", ", #0"],
+      ["abs", "0", "01011", ""],
+      ["neg", "1", "01011", ""],
+    ]
+  ) {
+    r(
+      `${mn.toUpperCase()}_s${z ? "0" : ""}`,
+      `01${u}111101110000${opc}10nnnnnddddd`,
+      `${mn} {Dd}, {Dn}${z}`,
+      ar.SIMD_2misc_x,
+    );
+  }
 
   // --- AdvSIMD across lanes ---------------------------------------------------
   const acrossOk = (f: Fields) => f.s < 2 || (f.s === 2 && f.q === 1);
@@ -474,7 +614,65 @@ export function simdRows(r: R): void {
       (f) => f.h >= 8,
     );
   }
+  for (
+    const [mn, u, opc, k] of [
+      ["srshr", "0", "00100", "shr"],
+      ["urshr", "1", "00100", "shr"],
+      ["srsra", "0", "00110", "shr"],
+      ["ursra", "1", "00110", "shr"],
+      ["sqshlu", "1", "01100", "shl"],
+      ["sqshl", "0", "01110", "shl"],
+      ["uqshl", "1", "01110", "shl"],
+    ]
+  ) {
+    const M = mn.toUpperCase(), sat = k === "shl";
+    r(
+      `${M}_vi`,
+      `0q${u}011110hhhhbbb${opc}1nnnnnddddd`,
+      `${mn} {Vd:hq}, {Vn:hq}, {${k}}`,
+      ar.SIMD_shimm_x,
+      vshift,
+    );
+    r(
+      `${M}_si`,
+      `01${u}111110hhhhbbb${opc}1nnnnnddddd`,
+      sat ? `${mn} {Zd:h}, {Zn:h}, {${k}}` : `${mn} {Dd}, {Dn}, {${k}:64}`,
+      ar.SIMD_shimm_x,
+      sat ? (f) => f.h !== 0 : (f) => f.h >= 8,
+    );
+  }
   const narrow = (f: Fields) => f.h !== 0 && f.h < 8;
+  for (
+    const [mn, u, opc] of [
+      ["rshrn", "0", "10001"],
+      ["sqshrun", "1", "10000"],
+      ["sqrshrun", "1", "10001"],
+      ["sqshrn", "0", "10010"],
+      ["uqshrn", "1", "10010"],
+      ["sqrshrn", "0", "10011"],
+      ["uqrshrn", "1", "10011"],
+    ]
+  ) {
+    const M = mn.toUpperCase();
+    for (const q of ["0", "1"]) {
+      const m2 = q === "1" ? `${mn}2` : mn;
+      r(
+        m2.toUpperCase(),
+        `0${q}${u}011110hhhhbbb${opc}1nnnnnddddd`,
+        `${m2} {Vd:hq${q}}, {Vn:hw}, {shr}`,
+        ar.SIMD_shimm_x,
+        narrow,
+      );
+    }
+    if (mn === "rshrn") continue;
+    r(
+      `${M}_s`,
+      `01${u}111110hhhhbbb${opc}1nnnnnddddd`,
+      `${mn} {Zd:h}, {Zn:h1}, {shr}`,
+      ar.SIMD_shimm_x,
+      narrow,
+    );
+  }
   r("SHRN", "000011110hhhhbbb100001nnnnnddddd", "shrn {Vd:hq0}, {Vn:hw}, {shr}", sd.SHRN, narrow);
   r("SHRN2", "010011110hhhhbbb100001nnnnnddddd", "shrn2 {Vd:hq1}, {Vn:hw}, {shr}", sd.SHRN, narrow);
   r("SSHLL", "000011110hhhhbbb101001nnnnnddddd", "sshll {Vd:hw}, {Vn:hq0}, {shl}", sd.SHLL, narrow);
@@ -520,7 +718,104 @@ export function simdRows(r: R): void {
       );
     }
   }
+  for (
+    const [mn, u, opc, kind] of [
+      ["saddw", "0", "0001", "w"],
+      ["uaddw", "1", "0001", "w"],
+      ["ssubw", "0", "0011", "w"],
+      ["usubw", "1", "0011", "w"],
+      ["addhn", "0", "0100", "hn"],
+      ["raddhn", "1", "0100", "hn"],
+      ["sabal", "0", "0101", "l"],
+      ["uabal", "1", "0101", "l"],
+      ["subhn", "0", "0110", "hn"],
+      ["rsubhn", "1", "0110", "hn"],
+      ["sabdl", "0", "0111", "l"],
+      ["uabdl", "1", "0111", "l"],
+      ["sqdmlal", "0", "1001", "l"],
+      ["sqdmlsl", "0", "1011", "l"],
+      ["sqdmull", "0", "1101", "l"],
+      ["pmull", "0", "1110", "l"],
+    ]
+  ) {
+    // PMULL 1Q (size 11) needs FEAT_PMULL, which ID_AA64ISAR0_EL1.AES does not advertise.
+    const g = mn === "pmull" ? (f: Fields) => f.s === 0 : mn.startsWith("sqd") ? hs : noD;
+    for (const q of ["0", "1"]) {
+      const m2 = q === "1" ? `${mn}2` : mn;
+      const syn = kind === "w"
+        ? `{Vd:ws}, {Vn:ws}, {Vm:qs${q}}`
+        : kind === "hn"
+        ? `{Vd:qs${q}}, {Vn:ws}, {Vm:ws}`
+        : `{Vd:ws}, {Vn:qs${q}}, {Vm:qs${q}}`;
+      r(
+        m2.toUpperCase(),
+        `0${q}${u}01110ss1mmmmm${opc}00nnnnnddddd`,
+        `${m2} ${syn}`,
+        ar.SIMD_3diff_x,
+        g,
+      );
+    }
+    if (mn.startsWith("sqd")) {
+      r(
+        `${mn.toUpperCase()}_s`,
+        `01011110ss1mmmmm${opc}00nnnnnddddd`,
+        `${mn} {Zd:s1}, {Zn:s}, {Zm:s}`,
+        ar.SIMD_3diff_x,
+        hs,
+      );
+    }
+  }
   const eltOk = (f: Fields) => f.s === 1 || f.s === 2;
+  for (
+    const [mn, u, opc] of [
+      ["smlal", "0", "0010"],
+      ["umlal", "1", "0010"],
+      ["sqdmlal", "0", "0011"],
+      ["smlsl", "0", "0110"],
+      ["umlsl", "1", "0110"],
+      ["sqdmlsl", "0", "0111"],
+      ["smull", "0", "1010"],
+      ["umull", "1", "1010"],
+      ["sqdmull", "0", "1011"],
+    ]
+  ) {
+    for (const q of ["0", "1"]) {
+      const m2 = q === "1" ? `${mn}2` : mn;
+      r(
+        `${m2.toUpperCase()}_elt`,
+        `0${q}${u}01111ssLMmmmm${opc}H0nnnnnddddd`,
+        `${m2} {Vd:ws}, {Vn:qs${q}}, {Ex:x}`,
+        ar.SIMD_elt_x,
+        eltOk,
+      );
+    }
+    if (mn.startsWith("sqd")) {
+      r(
+        `${mn.toUpperCase()}_selt`,
+        `01011111ssLMmmmm${opc}H0nnnnnddddd`,
+        `${mn} {Zd:s1}, {Zn:s}, {Ex:x}`,
+        ar.SIMD_elt_x,
+        eltOk,
+      );
+    }
+  }
+  for (const [mn, opc] of [["sqdmulh", "1100"], ["sqrdmulh", "1101"]]) {
+    const M = mn.toUpperCase();
+    r(
+      `${M}_elt`,
+      `0q001111ssLMmmmm${opc}H0nnnnnddddd`,
+      `${mn} {Vd:qs}, {Vn:qs}, {Ex:x}`,
+      ar.SIMD_elt_x,
+      eltOk,
+    );
+    r(
+      `${M}_selt`,
+      `01011111ssLMmmmm${opc}H0nnnnnddddd`,
+      `${mn} {Zd:s}, {Zn:s}, {Ex:x}`,
+      ar.SIMD_elt_x,
+      eltOk,
+    );
+  }
   r(
     "MUL_elt",
     "0q001111ssLMmmmm1000H0nnnnnddddd",
