@@ -39,6 +39,11 @@ const {
   intToFp,
   fpAbs,
   fpNeg,
+  fpRecipEstimate,
+  fpRecpX,
+  fpRSqrtEstimate,
+  unsignedRecipEstimate,
+  unsignedRSqrtEstimate,
   vfpExpandImm,
   Rounding,
 } = fp_;
@@ -304,12 +309,18 @@ const VBIN: Record<number, FpBinOp> = {
 /** FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP: operands are the pairs of Vn:Vm. */
 const PAIRWISE = new Set([0b1_0_11010, 0b1_0_11110, 0b1_1_11110, 0b1_0_11000, 0b1_1_11000]);
 
-/** FP three same (vector): arithmetic, FMLA/FMLS, compares, pairwise. */
+/**
+ * FP three same: arithmetic, FMLA/FMLS, compares, pairwise (vector); the
+ * scalar forms (bit 28: FABD, FMULX, FRECPS, FRSQRTS, compares) on element 0.
+ */
 export function FP_3same(i: number): void {
   fpCheck();
-  const d = i & 31, n = (i >>> 5) & 31, m = (i >>> 16) & 31, q = (i >>> 30) & 1;
-  const z = (i >>> 22) & 1, sz: FpSize = z ? 64 : 32, s = slog(sz), el = (q ? 16 : 8) >> s;
+  const d = i & 31, n = (i >>> 5) & 31, m = (i >>> 16) & 31, scalar = (i >>> 28) & 1;
+  const q = scalar ? 0 : (i >>> 30) & 1;
+  const z = (i >>> 22) & 1, sz: FpSize = z ? 64 : 32, s = slog(sz);
+  const el = scalar ? 1 : (q ? 16 : 8) >> s;
   const key = (((i >>> 29) & 1) << 6) | (((i >>> 23) & 1) << 5) | ((i >>> 11) & 31);
+  if (scalar) clearT();
   const env = envIn();
   const op = VBIN[key];
   for (let e = 0; e < el; e++) {
@@ -336,6 +347,14 @@ export function FP_3same(i: number): void {
       }
       case 0b1_1_11100: // FCMGT
         r = fpCompare(sz, a, b, true, env) === 0b0010 ? -1n : 0n;
+        break;
+      case 0b1_0_11101: { // FACGE
+        const c = fpCompare(sz, fpAbs(sz, a), fpAbs(sz, b), true, env);
+        r = c === 0b0110 || c === 0b0010 ? -1n : 0n;
+        break;
+      }
+      case 0b1_1_11101: // FACGT
+        r = fpCompare(sz, fpAbs(sz, a), fpAbs(sz, b), true, env) === 0b0010 ? -1n : 0n;
         break;
       case 0b1_0_11010: // FADDP
         r = fpBinary("add", sz, a, b, env);
@@ -378,8 +397,14 @@ export function FP_2misc(i: number): void {
     const a = eu(n, e, s);
     let r: bigint;
     if (opc === 0b01111) r = u ? fpNeg(sz, a) : fpAbs(sz, a);
-    else if (opc === 0b11111) r = fpSqrt(sz, a, env);
-    else if (opc === 0b11101) r = intToFp(sz, a, sz as 32 | 64, u === 1, env);
+    else if (opc === 0b11111) r = u ? fpSqrt(sz, a, env) : fpRecpX(sz, a, env);
+    else if (opc >= 0b01100 && opc <= 0b01110) r = cmpZero(opc, u, sz, a, env);
+    else if (opc === 0b11101 && a1) {
+      r = u ? fpRSqrtEstimate(sz, a, env) : fpRecipEstimate(sz, a, env);
+    } else if (opc === 0b11100 && a1) {
+      const x = Number(a);
+      r = BigInt((u ? unsignedRSqrtEstimate(x) : unsignedRecipEstimate(x)) >>> 0);
+    } else if (opc === 0b11101) r = intToFp(sz, a, sz as 32 | 64, u === 1, env);
     else if (opc === 0b11000 || opc === 0b11001) {
       // FRINTN/M (a0), P/Z (a1), A/X (U1 a0), I (U1 a1, opc 11001)
       const mode = u
@@ -405,14 +430,25 @@ export function FP_2misc(i: number): void {
   writeT(d, q);
 }
 
-/** FMLA, FMLS, FMUL, FMULX (by element). */
+/** FCMGT FCMGE FCMEQ FCMLE FCMLT against zero (opcode 01100..01110, U). */
+function cmpZero(opc: number, u: number, sz: FpSize, a: bigint, env: FpEnv): bigint {
+  if (opc === 0b01101 && !u) return fpCompare(sz, a, 0n, false, env) === 0b0110 ? -1n : 0n;
+  const c = fpCompare(sz, a, 0n, true, env);
+  if (opc === 0b01100) return c === 0b0010 || (u && c === 0b0110) ? -1n : 0n; // GT, GE
+  if (opc === 0b01101) return c === 0b1000 || c === 0b0110 ? -1n : 0n; // LE
+  return c === 0b1000 ? -1n : 0n; // LT
+}
+
+/** FMLA, FMLS, FMUL, FMULX (by element; bit 28: scalar, element 0 only). */
 export function FP_elt(i: number): void {
   fpCheck();
-  const d = i & 31, n = (i >>> 5) & 31, q = (i >>> 30) & 1, u = (i >>> 29) & 1;
+  const d = i & 31, n = (i >>> 5) & 31, scalar = (i >>> 28) & 1, u = (i >>> 29) & 1;
+  const q = scalar ? 0 : (i >>> 30) & 1;
   const z = (i >>> 22) & 1, L = (i >>> 21) & 1, M = (i >>> 20) & 1, H = (i >>> 11) & 1;
   const m = (M << 4) | ((i >>> 16) & 15), opc = (i >>> 12) & 15;
-  const sz: FpSize = z ? 64 : 32, s = slog(sz), el = (q ? 16 : 8) >> s;
+  const sz: FpSize = z ? 64 : 32, s = slog(sz), el = scalar ? 1 : (q ? 16 : 8) >> s;
   const b = eu(m, z ? H : (H << 1) | L, s);
+  if (scalar) clearT();
   const env = envIn();
   for (let e = 0; e < el; e++) {
     const a = eu(n, e, s);
@@ -424,6 +460,85 @@ export function FP_elt(i: number): void {
   }
   envOut();
   writeT(d, q);
+}
+
+/**
+ * FCVTL/FCVTL2 (widen half of Vn: H -> S, S -> D), FCVTN/FCVTN2 (narrow
+ * into half of Vd), FCVTXN/FCVTXN2 and scalar FCVTXN (D -> S, round to odd).
+ */
+export function FP_cvt_width(i: number): void {
+  fpCheck();
+  const d = i & 31, n = (i >>> 5) & 31, scalar = (i >>> 28) & 1, u = (i >>> 29) & 1;
+  const q = scalar ? 0 : (i >>> 30) & 1, z = (i >>> 22) & 1, opc = (i >>> 12) & 31;
+  const wide: FpSize = z ? 64 : 32, narrow: FpSize = z ? 32 : 16, el = scalar ? 1 : z ? 2 : 4;
+  const ws = slog(wide), ns = slog(narrow);
+  const env = envIn();
+  if (opc === 0b10111) { // FCVTL
+    for (let e = 0; e < el; e++) te(e, ws, fpConvert(narrow, wide, eu(n, q * el + e, ns), env));
+    envOut();
+    writeT(d, 1);
+    return;
+  }
+  if (scalar) clearT();
+  else simd_.loadT(d);
+  const rm = u ? Rounding.ODD : Rounding.FPCR;
+  for (let e = 0; e < el; e++) te(q * el + e, ns, fpConvert(wide, narrow, eu(n, e, ws), env, rm));
+  envOut();
+  writeT(d, q);
+}
+
+/**
+ * SCVTF, UCVTF, FCVTZS, FCVTZU (vector and scalar, fixed-point): the
+ * fraction bits are 2 * esize - immh:immb, esize from immh (01xx S, 1xxx D).
+ */
+export function FP_cvt_vfixed(i: number): void {
+  fpCheck();
+  const d = i & 31, n = (i >>> 5) & 31, scalar = (i >>> 28) & 1, u = (i >>> 29) & 1;
+  const q = scalar ? 0 : (i >>> 30) & 1, immh = (i >>> 19) & 15;
+  const sz: FpSize = immh >= 8 ? 64 : 32, s = slog(sz), el = scalar ? 1 : (q ? 16 : 8) >> s;
+  const fb = 2 * sz - ((immh << 3) | ((i >>> 16) & 7)), toFp = ((i >>> 11) & 31) === 0b11100;
+  if (scalar) clearT();
+  const env = envIn();
+  for (let e = 0; e < el; e++) {
+    const a = eu(n, e, s);
+    te(
+      e,
+      s,
+      toFp
+        ? intToFp(sz, a, sz as 32 | 64, u === 1, env, fb)
+        : fpToInt(sz, a, sz as 32 | 64, u === 1, Rounding.ZERO, env, fb),
+    );
+  }
+  envOut();
+  writeT(d, q);
+}
+
+/** FP pairwise and across-lanes reductions by opcode and o1 (bit 23). */
+function reduceOp(i: number): FpBinOp {
+  const opc = (i >>> 12) & 31, o1 = (i >>> 23) & 1;
+  if (opc === 0b01101) return "add";
+  if (opc === 0b01100) return o1 ? "minnm" : "maxnm";
+  return o1 ? "min" : "max";
+}
+
+/** FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar): Vn's two elements. */
+export function FP_pair_scalar(i: number): void {
+  fpCheck();
+  const d = i & 31, n = (i >>> 5) & 31, sz: FpSize = (i >>> 22) & 1 ? 64 : 32, s = slog(sz);
+  const r = fpBinary(reduceOp(i), sz, eu(n, 0, s), eu(n, 1, s), envIn());
+  envOut();
+  fset(d, sz, r);
+}
+
+/** FMAXV, FMINV, FMAXNMV, FMINNMV (4S): Reduce() pairs the halves recursively. */
+export function FP_across(i: number): void {
+  fpCheck();
+  const d = i & 31, n = (i >>> 5) & 31, op = reduceOp(i), env = envIn();
+  const lo = fpBinary(op, 32, eu(n, 0, 2), eu(n, 1, 2), env);
+  const hi = fpBinary(op, 32, eu(n, 2, 2), eu(n, 3, 2), env);
+  const r = fpBinary(op, 32, lo, hi, env);
+  envOut();
+  fset(d, 32, r);
 }
 
 // ---------------------------------------------------------------------------
@@ -569,6 +684,8 @@ export function fpRows(r: R): void {
     ["fminnmp", "1", "1", "11000"],
     ["fabd", "1", "1", "11010"],
     ["fcmgt", "1", "1", "11100"],
+    ["facge", "1", "0", "11101"],
+    ["facgt", "1", "1", "11101"],
     ["fminp", "1", "1", "11110"],
   ];
   for (const [mn, u, a, opc] of v3) {
@@ -623,6 +740,112 @@ export function fpRows(r: R): void {
       );
     }
   }
+  // Scalar three same (Advanced SIMD scalar three same, FP forms).
+  for (
+    const [mn, u, a, opc] of [
+      ["fmulx", "0", "0", "11011"],
+      ["fcmeq", "0", "0", "11100"],
+      ["frecps", "0", "0", "11111"],
+      ["frsqrts", "0", "1", "11111"],
+      ["fcmge", "1", "0", "11100"],
+      ["facge", "1", "0", "11101"],
+      ["fabd", "1", "1", "11010"],
+      ["fcmgt", "1", "1", "11100"],
+      ["facgt", "1", "1", "11101"],
+    ]
+  ) {
+    r(
+      `${mn.toUpperCase()}_s`,
+      `01${u}11110${a}z1mmmmm${opc}1nnnnnddddd`,
+      `${mn} {Zd:z}, {Zn:z}, {Zm:z}`,
+      FP_3same,
+    );
+  }
+  // Compares with zero and estimates: vector and scalar; FRECPX scalar only.
+  for (
+    const [mn, u, opc, z] of [
+      ["fcmgt", "0", "01100", ", #0.0"],
+      ["fcmge", "1", "01100", ", #0.0"],
+      ["fcmeq", "0", "01101", ", #0.0"],
+      ["fcmle", "1", "01101", ", #0.0"],
+      ["fcmlt", "0", "01110", ", #0.0"],
+      ["frecpe", "0", "11101", ""],
+      ["frsqrte", "1", "11101", ""],
+    ]
+  ) {
+    const M = `${mn.toUpperCase()}${z ? "0" : ""}`;
+    r(
+      `${M}_v`,
+      `0q${u}011101z10000${opc}10nnnnnddddd`,
+      `${mn} {Vd:qz}, {Vn:qz}${z}`,
+      FP_2misc,
+      vecOk,
+    );
+    r(`${M}_s`, `01${u}111101z10000${opc}10nnnnnddddd`, `${mn} {Zd:z}, {Zn:z}${z}`, FP_2misc);
+  }
+  r("FRECPX", "010111101z100001111110nnnnnddddd", "frecpx {Zd:z}, {Zn:z}", FP_2misc);
+  r("URECPE", "0q00111010100001110010nnnnnddddd", "urecpe {Vd:q32}, {Vn:q32}", FP_2misc);
+  r("URSQRTE", "0q10111010100001110010nnnnnddddd", "ursqrte {Vd:q32}, {Vn:q32}", FP_2misc);
+  // Precision changes of vectors.
+  r("FCVTL", "000011100z100001011110nnnnnddddd", "fcvtl {Vd:zw}, {Vn:zn0}", FP_cvt_width);
+  r("FCVTL2", "010011100z100001011110nnnnnddddd", "fcvtl2 {Vd:zw}, {Vn:zn1}", FP_cvt_width);
+  r("FCVTN", "000011100z100001011010nnnnnddddd", "fcvtn {Vd:zn0}, {Vn:zw}", FP_cvt_width);
+  r("FCVTN2", "010011100z100001011010nnnnnddddd", "fcvtn2 {Vd:zn1}, {Vn:zw}", FP_cvt_width);
+  r("FCVTXN", "0010111001100001011010nnnnnddddd", "fcvtxn {Vd:2s}, {Vn:2d}", FP_cvt_width);
+  r("FCVTXN2", "0110111001100001011010nnnnnddddd", "fcvtxn2 {Vd:4s}, {Vn:2d}", FP_cvt_width);
+  r("FCVTXN_s", "0111111001100001011010nnnnnddddd", "fcvtxn {Sd}, {Dn}", FP_cvt_width);
+  // Fixed-point conversions (shift by immediate encodings; immh 01xx S, 1xxx D, 001x FP16).
+  for (
+    const [mn, u, opc] of [
+      ["scvtf", "0", "11100"],
+      ["ucvtf", "1", "11100"],
+      ["fcvtzs", "0", "11111"],
+      ["fcvtzu", "1", "11111"],
+    ]
+  ) {
+    const M = mn.toUpperCase();
+    r(
+      `${M}_vfix`,
+      `0q${u}011110hhhhbbb${opc}1nnnnnddddd`,
+      `${mn} {Vd:hq}, {Vn:hq}, {shr}`,
+      FP_cvt_vfixed,
+      (f) => f.h >= 4 && (f.h < 8 || f.q === 1),
+    );
+    r(
+      `${M}_sfix`,
+      `01${u}111110hhhhbbb${opc}1nnnnnddddd`,
+      `${mn} {Zd:h}, {Zn:h}, {shr}`,
+      FP_cvt_vfixed,
+      (f) => f.h >= 4,
+    );
+  }
+  // Pairwise (scalar) and across lanes.
+  for (
+    const [mn, o1, opc] of [
+      ["fmaxnmp", "0", "01100"],
+      ["faddp", "0", "01101"],
+      ["fmaxp", "0", "01111"],
+      ["fminnmp", "1", "01100"],
+      ["fminp", "1", "01111"],
+    ]
+  ) {
+    r(
+      `${mn.toUpperCase()}_s`,
+      `01111110${o1}z11000${opc}10nnnnnddddd`,
+      `${mn} {Zd:z}, {Vn:z2}`,
+      FP_pair_scalar,
+    );
+  }
+  for (
+    const [mn, o1, opc] of [
+      ["fmaxnmv", "0", "01100"],
+      ["fmaxv", "0", "01111"],
+      ["fminnmv", "1", "01100"],
+      ["fminv", "1", "01111"],
+    ]
+  ) {
+    r(mn.toUpperCase(), `01101110${o1}011000${opc}10nnnnnddddd`, `${mn} {Sd}, {Vn:4s}`, FP_across);
+  }
   const eltOk = (f: Fields) => f.z === 0 || (f.L === 0 && f.q === 1);
   for (
     const [mn, u, opc] of [["fmla", "0", "0001"], ["fmls", "0", "0101"], [
@@ -637,6 +860,13 @@ export function fpRows(r: R): void {
       `${mn} {Vd:qz}, {Vn:qz}, {Ex:xz}`,
       FP_elt,
       eltOk,
+    );
+    r(
+      `${mn.toUpperCase()}_selt`,
+      `01${u}111111zLMmmmm${opc}H0nnnnnddddd`,
+      `${mn} {Zd:z}, {Zn:z}, {Ex:xz}`,
+      FP_elt,
+      (f) => f.z === 0 || f.L === 0,
     );
   }
 }

@@ -50,7 +50,7 @@ export type FpSize = 16 | 32 | 64;
 /**
  * Rounding modes (Arm ARM FPRounding): 0 TIEEVEN (RN), 1 POSINF (RP),
  * 2 NEGINF (RM), 3 ZERO (RZ), 4 TIEAWAY (RA); 5 means "use FPCR.RMode"
- * (whose encoding is the first four).
+ * (whose encoding is the first four); 6 ODD (von Neumann rounding, FCVTXN).
  */
 export const Rounding = {
   TIEEVEN: 0,
@@ -59,6 +59,7 @@ export const Rounding = {
   ZERO: 3,
   TIEAWAY: 4,
   FPCR: 5,
+  ODD: 6,
 } as const;
 
 /** FPSR cumulative exception bits (Arm ARM C5.2.10 FPSR). */
@@ -313,9 +314,10 @@ function roundReal(
       up = cmp >= 0;
       overflowToInf = true;
       break;
-    default:
+    default: // ZERO, ODD
       overflowToInf = false;
   }
+  if (rm === Rounding.ODD && inexact) im |= 1n;
   if (up) {
     im++;
     if (im === F.hidden) biased = 1; // rounded up from denormal to normal
@@ -873,10 +875,17 @@ function compareFinite(u1: Unpacked, u2: Unpacked): number {
  * rounding per FPCR.RMode; FZ applies to single/double operands and results,
  * FZ16 never; half precision in the alternative format when FPCR.AHP
  * (NaN -> zero and IOC, infinity / overflow -> max magnitude and IOC).
- * NaNs keep their payload (FPConvertNaN) unless FPCR.DN.
+ * NaNs keep their payload (FPConvertNaN) unless FPCR.DN. `rounding`
+ * overrides FPCR.RMode (FCVTXN: {@link Rounding}.ODD).
  */
-export function fpConvert(from: FpSize, to: FpSize, a: bigint, env: FpEnv): bigint {
-  if (fastPaths && from !== 16 && to !== 16) {
+export function fpConvert(
+  from: FpSize,
+  to: FpSize,
+  a: bigint,
+  env: FpEnv,
+  rounding: number = Rounding.FPCR,
+): bigint {
+  if (fastPaths && from !== 16 && to !== 16 && rounding === Rounding.FPCR) {
     const x = plainD(from, a);
     if (x === x && x !== 0) {
       if (to === 64) {
@@ -910,7 +919,7 @@ export function fpConvert(from: FpSize, to: FpSize, a: bigint, env: FpEnv): bigi
     return infinity(T, u.s);
   }
   if (u.t === ZERO) return zero(T, u.s);
-  return roundReal(T, u.s, u.m, u.e, env, rmode(Rounding.FPCR, env), true);
+  return roundReal(T, u.s, u.m, u.e, env, rmode(rounding, env), true);
 }
 
 /**
@@ -1249,6 +1258,24 @@ export function fpRSqrtEstimate(size: FpSize, a: bigint, env: FpEnv): bigint {
   const resultExp = Math.floor((3 * F.bias - 1 - exp) / 2); // (44|380|3068 - exp) DIV 2
   const est = BigInt(recipSqrtEstimate(scaled) & 0xff);
   return (BigInt(resultExp) << BigInt(F.f)) | ((est << 44n) >> BigInt(52 - F.f));
+}
+
+/**
+ * URECPE (Arm ARM UnsignedRecipEstimate): a 9-bit estimate of 2^32 / x in
+ * bits 31:23 for x with bit 31 set; all ones otherwise.
+ */
+export function unsignedRecipEstimate(x: number): number {
+  if (x >= 0 && x < 0x8000_0000) return -1;
+  return (recipEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23;
+}
+
+/**
+ * URSQRTE (Arm ARM UnsignedRSqrtEstimate): a 9-bit estimate of 2^32 / sqrt(x)
+ * in bits 31:23 for x with bit 31 or 30 set; all ones otherwise.
+ */
+export function unsignedRSqrtEstimate(x: number): number {
+  if ((x >>> 30) === 0) return -1;
+  return (recipSqrtEstimate((x >>> 23) & 0x1ff) & 0x1ff) << 23;
 }
 
 /**
