@@ -454,9 +454,15 @@ export class KvmVm {
    */
   allowed(fid: number): boolean {
     if (!this.profile.bitmaps) return true;
-    // PSCI 0.2+ lives in standard-owner function numbers 0..0x1f: the common case first.
+    // PSCI 0.2+ lives in standard-owner function numbers 0..0x1f: the common case first
+    // (the rest in another method keeps this one small enough to inline).
     if (((fid >>> 24) & 0x3f) === OWNER.STANDARD && (fid & 0xffff) <= 0x1f) return true;
+    return this.allowedByBitmap(fid);
+  }
+
+  private allowedByBitmap(fid: number): boolean {
     const fw = this.fw;
+
     switch (fid) {
       case TRNG.VERSION:
       case TRNG.FEATURES:

@@ -940,49 +940,60 @@ export class Vm {
       a4 === 0 && a5 === 0 && a6 === 0 && a7 === 0
     ) {
       r[w] = fid | 0;
+      r[w + 1] = 0;
       r[w + 2] = a1 | 0;
+      r[w + 3] = 0;
       r[w + 4] = a2 | 0;
+      r[w + 5] = 0;
       r[w + 6] = a3 | 0;
-      for (let k = 1; k < 16; k += 2) r[w + k] = 0;
-      r[w + 8] =
-        r[w + 10] =
-        r[w + 12] =
-        r[w + 14] =
-          0;
+      r[w + 7] = 0;
+      r[w + 8] = 0;
+      r[w + 9] = 0;
+      r[w + 10] = 0;
+      r[w + 11] = 0;
+      r[w + 12] = 0;
+      r[w + 13] = 0;
+      r[w + 14] = 0;
+      r[w + 15] = 0;
       return;
     }
-    setWord(r, w, fid, "X0");
-    setWord(r, w + 2, a1, "X1");
-    setWord(r, w + 4, a2, "X2");
-    setWord(r, w + 6, a3, "X3");
-    setWord(r, w + 8, a4, "X4");
-    setWord(r, w + 10, a5, "X5");
-    setWord(r, w + 12, a6, "X6");
-    setWord(r, w + 14, a7, "X7");
+    setArgsSlow(r, w, fid, a1, a2, a3, a4, a5, a6, a7);
   }
 
   /** A direct call with the registers already set: KVM_RUN, then the HVC/SMC exactly as the CPU executes it. */
   callNow(i: number, conduit: "hvc" | "smc", imm: number): CallResult {
+    // Kept small (cold parts in other methods) so that V8 inlines the whole direct call.
     const v = this.kvm.vcpus[i];
-    if (v.mpState !== MP_STATE.RUNNABLE) {
-      throw new KvmError(
-        "EINVAL",
-        "direct call",
-        `vCPU ${i} is ${v.mpState === MP_STATE.STOPPED ? "powered off (STOPPED)" : "SUSPENDED"}: ` +
-          `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
-      );
-    }
+    if (v.mpState !== MP_STATE.RUNNABLE) this.notRunnable(i, v.mpState);
     this.kvm.vcpuLoad(i);
-    if (((this.mm.i32[this.pstateWords[i]] >> 2) & 3) === 0) {
-      throw new KvmError(
-        "EINVAL",
-        "direct call",
-        `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
-      );
-    }
-    const fid = this.mm.i32[this.xWords[i]];
+    const r = this.mm.i32, pw = this.pstateWords[i];
+    if (((r[pw] >> 2) & 3) === 0) this.atEl0(i);
+    const fid = r[this.xWords[i]];
     this.lastFid[i] = fid;
-    return this.result(i, this.executeCall(i, conduit, imm), fid);
+    const o = this.executeCall(i, conduit, imm);
+    if (o === Outcome.CONTINUE && !v.wfi && v.mpState === MP_STATE.RUNNABLE) {
+      // The common case: answered in the kernel model, nothing else to report.
+      const port = this.vcpus[i].port;
+      return new CallResult(r, port.xWord, port.pcWord, (r[pw] >> 2) & 3, null, undefined, fid);
+    }
+    return this.result(i, o, fid);
+  }
+
+  private notRunnable(i: number, state: number): never {
+    throw new KvmError(
+      "EINVAL",
+      "direct call",
+      `vCPU ${i} is ${state === MP_STATE.STOPPED ? "powered off (STOPPED)" : "SUSPENDED"}: ` +
+        `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
+    );
+  }
+
+  private atEl0(i: number): never {
+    throw new KvmError(
+      "EINVAL",
+      "direct call",
+      `vCPU ${i} is at EL0, where HVC and SMC are UNDEFINED`,
+    );
   }
 
   /**
@@ -992,46 +1003,50 @@ export class Vm {
    * the guest's EL2, UNDEF → an UNDEFINED exception). One instruction retires.
    */
   executeCall(i: number, conduit: "hvc" | "smc", imm: number): OutcomeCode {
-    const mm = this.mm;
+    const mm = this.mm, r = mm.i32;
     const pcw = mm.slot(i, Slot.PC);
-    const pcLo = mm.i32[pcw], pcHi = mm.i32[pcw + 1];
+    const pcLo = r[pcw], pcHi = r[pcw + 1];
     const ic = mm.slot(i, Slot.ICOUNT);
-    if (++mm.i32[ic] === 0) mm.i32[ic + 1]++;
+    if (++r[ic] === 0) r[ic + 1]++;
     let o: OutcomeCode;
     if (conduit === "hvc") {
-      addPc(mm.i32, pcw, 4);
+      addPc(r, pcw, 4);
       o = this.kvm.hvc(i, imm);
-      if (o === Outcome.TRAP) {
-        takeException(
-          mm,
-          i,
-          2,
-          VECTOR.SYNC,
-          ((EC.HVC64 << 26) | (1 << 25) | imm) >>> 0,
-          mm.i32[pcw],
-          mm.i32[pcw + 1],
-        );
-      }
     } else {
       o = this.kvm.smc(i, imm);
-      if (o === Outcome.TRAP) {
-        takeException(
-          mm,
-          i,
-          2,
-          VECTOR.SYNC,
-          ((EC.SMC64 << 26) | (1 << 25) | imm) >>> 0,
-          pcLo,
-          pcHi,
-        );
-      }
     }
-    if (o === Outcome.UNDEF) {
+    if (o === Outcome.TRAP || o === Outcome.UNDEF) {
+      this.callException(i, conduit, imm, o, pcLo, pcHi);
+    }
+    return o;
+  }
+
+  /** executeCall's exception entry for TRAP and UNDEF outcomes (PC before the call: pcLo/pcHi). */
+  private callException(
+    i: number,
+    conduit: "hvc" | "smc",
+    imm: number,
+    o: OutcomeCode,
+    pcLo: number,
+    pcHi: number,
+  ): void {
+    const mm = this.mm, pcw = mm.slot(i, Slot.PC);
+    if (o === Outcome.TRAP) {
+      const hvc = conduit === "hvc";
+      takeException(
+        mm,
+        i,
+        2,
+        VECTOR.SYNC,
+        (((hvc ? EC.HVC64 : EC.SMC64) << 26) | (1 << 25) | imm) >>> 0,
+        hvc ? mm.i32[pcw] : pcLo,
+        hvc ? mm.i32[pcw + 1] : pcHi,
+      );
+    } else {
       mm.i32[pcw] = pcLo;
       mm.i32[pcw + 1] = pcHi;
       this.vcpus[i].port.injectUndef();
     }
-    return o;
   }
 
   private result(
@@ -1082,6 +1097,29 @@ export class Vm {
 
 /** A register argument: a bigint or a safe integer (negative = two's complement). */
 type Arg = number | bigint;
+
+/** Vm.setArgs with bigints, negative or large numbers (kept out of the hot function). */
+function setArgsSlow(
+  r: Int32Array,
+  w: number,
+  fid: Arg,
+  a1: Arg,
+  a2: Arg,
+  a3: Arg,
+  a4: Arg,
+  a5: Arg,
+  a6: Arg,
+  a7: Arg,
+): void {
+  setWord(r, w, fid, "X0");
+  setWord(r, w + 2, a1, "X1");
+  setWord(r, w + 4, a2, "X2");
+  setWord(r, w + 6, a3, "X3");
+  setWord(r, w + 8, a4, "X4");
+  setWord(r, w + 10, a5, "X5");
+  setWord(r, w + 12, a6, "X6");
+  setWord(r, w + 14, a7, "X7");
+}
 
 function setWord(r: Int32Array, w: number, v: Arg | undefined, what: string): void {
   if (typeof v === "number" && (v >>> 0) === v) {
