@@ -27,6 +27,9 @@ if (!hasGcc) {
 }
 
 const SOURCE = String.raw`
+#ifdef FP
+#include <arm_neon.h>
+#endif
 typedef unsigned long u64;
 typedef long s64;
 typedef unsigned int u32;
@@ -115,6 +118,43 @@ int main(void) {
   line("double", dd.u);
   line("float", ff.u);
   line("cvt", (u64)(s64)(dd.d * 1e6) ^ (u64)(ff.f * 7.5f));
+  // Structure loads/stores, saturating and narrowing arithmetic (NEON intrinsics and loops
+  // GCC vectorises into LD3/ST3, UQADD, SQXTN, URHADD ...).
+  static unsigned char px[3 * 256], gray[256], avg[256];
+  static short s16[512];
+  for (int i = 0; i < 3 * 256; i++) px[i] = (unsigned char)(arr[i] * 7 >> 3);
+  for (int i = 0; i < 512; i++) s16[i] = (short)(arr[i] >> 3);
+  for (int i = 0; i < 256; i++) { // de-interleave, saturate
+    unsigned r = px[3 * i], g = px[3 * i + 1], b = px[3 * i + 2];
+    unsigned y = r + g; gray[i] = y > 255 ? 255 : y;
+    avg[i] = (unsigned char)((g + b + 1) >> 1);
+    px[3 * i] = b; px[3 * i + 2] = r;
+  }
+  line("rgb", crc64(px, sizeof px) ^ crc64(gray, sizeof gray) ^ crc64(avg, sizeof avg));
+  u64 acc = 0;
+  for (int i = 0; i + 16 <= 256; i += 16) {
+    uint8x16x3_t p3 = vld3q_u8(px + 3 * i);
+    uint8x16_t q = vqsubq_u8(vqaddq_u8(p3.val[0], p3.val[1]), p3.val[2]);
+    int16x8_t a = vld1q_s16(s16 + i), b = vld1q_s16(s16 + 256 + i);
+    int16x8_t m = vqrdmulhq_s16(a, b), d = vqdmulhq_lane_s16(a, vget_low_s16(b), 3);
+    int32x4_t l = vqdmull_s16(vget_low_s16(a), vget_high_s16(b));
+    int8x8_t n = vqrshrn_n_s16(vqshlq_n_s16(m, 3), 4);
+    uint8x8_t un = vqmovun_s16(vrshlq_s16(d, vdupq_n_s16(-2)));
+    int16x4x4_t s4 = vld4_dup_s16(s16 + i);
+    float32x4_t f = vcvtq_n_f32_s32(l, 12);
+    float32x4_t e = vrecpeq_f32(vabsq_f32(f)), rs = vrsqrteq_f32(vabsq_f32(f));
+    float64x2_t w = vcvt_high_f64_f32(f);
+    float32x2_t nn = vcvtx_f32_f64(vmulq_f64(w, vdupq_n_f64(1.0 / 3.0)));
+    poly16x8_t pm = vmull_p8(vreinterpret_p8_u8(vget_low_u8(q)), vreinterpret_p8_s8(n));
+    uint8x16x4_t st = { { q, vcombine_u8(un, un), vreinterpretq_u8_s16(a), vreinterpretq_u8_s16(m) } };
+    static unsigned char out4[64];
+    vst4q_u8(out4, st);
+    acc = acc * 31 + crc64(out4, 64) + vaddvq_u8(q) + (u64)vmaxvq_f32(e) + (u64)vminnmvq_f32(rs);
+    acc += vgetq_lane_u64(vreinterpretq_u64_s32(l), 1) + vget_lane_u64(vreinterpret_u64_s16(s4.val[3]), 0);
+    acc ^= vget_lane_u64(vreinterpret_u64_f32(nn), 0) + vgetq_lane_u64(vreinterpretq_u64_p16(pm), 1);
+    acc += (u64)vcvtq_n_s32_f32(f, 3)[2] + (u64)vqabsq_s8(vcombine_s8(n, n))[5];
+  }
+  line("neon", acc);
 #endif
   return 0;
 }

@@ -143,9 +143,10 @@ function runHvsh(m: TestMachine, c: Case): bigint[] {
   ];
 }
 
-/** FPCR inputs: RMode (23:22), FZ (24), DN (25) at random. */
+/** FPCR inputs: RMode (23:22), FZ (24), DN (25), AHP (26) at random. */
 function randFpcr(r: () => number): number {
-  return ((r() & 3) << 22) | (r() % 4 === 0 ? 1 << 24 : 0) | (r() % 4 === 0 ? 1 << 25 : 0);
+  return ((r() & 3) << 22) | (r() % 4 === 0 ? 1 << 24 : 0) | (r() % 4 === 0 ? 1 << 25 : 0) |
+    (r() % 4 === 0 ? 1 << 26 : 0);
 }
 
 /** Lane values at the saturation edges of every element size (repeated across 64 bits). */
