@@ -3,9 +3,11 @@
  * immediate), one-source (FABS, FNEG, FSQRT, FCVT, FRINT*), two-source
  * (FADD ... FNMUL), three-source (FMADD ...), compares (FCMP, FCMPE,
  * FCCMP, FCCMPE), FCSEL, conversions to and from W/X registers (integer and
- * fixed point), and the vector forms of the common operations (three same,
- * two-register miscellaneous, by element). Arithmetic is fp.ts (exact Arm
- * FP: FPCR rounding, FZ, DN; cumulative FPSR flags).
+ * fixed point), and the AdvSIMD FP forms: three same, two-register
+ * miscellaneous (compares with zero, estimates, FRECPX), by element (vector
+ * and scalar), FCVTL/FCVTN/FCVTXN, fixed-point SCVTF/UCVTF/FCVTZS/FCVTZU,
+ * scalar pairwise and across-lanes reductions. Arithmetic is fp.ts (exact
+ * Arm FP: FPCR rounding, FZ, DN; cumulative FPSR flags).
  *
  * The rows are declared here ({@link fpRows}, called by table_simd.ts) next
  * to their handlers. Scalar results zero the rest of the V register.
