@@ -35,6 +35,7 @@ const V0 = W.V0;
 let aLo = 0, aHi = 0;
 /** Loaded words, written to registers once all accesses are done. */
 const T = new Int32Array(16 * 4);
+const T8 = new Uint8Array(T.buffer);
 
 function checkSp(lo: number): void {
   if ((lo & 15) === 0) return;
@@ -240,6 +241,13 @@ export function LDST1_multi(i: number): void {
   address(n, 0);
   const lo = aLo, hi = aHi;
   alignCheck(lo, hi, esize, !load_);
+  if (lo & 7) {
+    // Not doubleword aligned: element by element, as the pseudocode accesses memory, so that
+    // Device memory (the MMU off) faults only where an element is misaligned.
+    ldst1Elements(load_, t, lo, hi, regs, bytes, esize);
+    structWb(i, n, lo, hi, regs * bytes);
+    return;
+  }
   for (let r = 0; r < regs; r++) {
     add(lo, hi, r * bytes);
     if (load_) {
@@ -262,6 +270,40 @@ export function LDST1_multi(i: number): void {
   }
   if (load_) { for (let r = 0; r < regs; r++) put((t + r) & 31, 4 * r); }
   structWb(i, n, lo, hi, regs * bytes);
+}
+
+/**
+ * LD1/ST1 (multiple structures): `regs` registers of `bytes` (8 or 16) at
+ * (lo, hi), one `esize`-byte element at a time; loads write the registers
+ * only after every access succeeded.
+ */
+function ldst1Elements(
+  load_: number,
+  t: number,
+  lo: number,
+  hi: number,
+  regs: number,
+  bytes: number,
+  esize: number,
+): void {
+  const t8 = T8;
+  if (load_) T.fill(0, 0, 4 * regs);
+  for (let r = 0; r < regs; r++) {
+    const v = (t + r) & 31;
+    for (let e = 0; e < bytes; e += esize) {
+      add(lo, hi, r * bytes + e);
+      if (load_) {
+        ldN(aLo, aHi, esize, C.dIdx);
+        for (let b = 0; b < esize; b++) {
+          t8[16 * r + e + b] = (b < 4 ? R64.lo >>> (8 * b) : R64.hi >>> (8 * (b - 4))) & 0xff;
+        }
+      } else {
+        const w = V0 + (v << 2) + (e >> 2);
+        stN(aLo, aHi, esize, esize === 8 ? X[w] : X[w] >>> ((e & 3) * 8), X[w + 1], C.dIdx);
+      }
+    }
+  }
+  if (load_) { for (let r = 0; r < regs; r++) put((t + r) & 31, 4 * r); }
 }
 
 /** LD1/ST1 (single structure): one lane; index from Q:S:size by element size. */

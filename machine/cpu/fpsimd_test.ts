@@ -6,7 +6,7 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { Feature, RAM_BASE, Slot } from "../state.ts";
+import { Feature, RAM_BASE, RAM_OFFSET, Slot } from "../state.ts";
 import { PSR, setPstate } from "./pstate.ts";
 import { assemble } from "./asm.ts";
 import { lastHvc, probeVectors, TestMachine } from "./_test_util.ts";
@@ -159,4 +159,25 @@ Deno.test("scalar FP: arithmetic, conversions, compares set NZCV and FPSR", () =
   assertEquals(m.nzcv, 0b0010); // 1.5 > -2.0
   assertEquals(v(m, 8), 0x7f80_0000n); // 1/0 = +inf
   assertEquals(m.x(10), 0x2n); // DZC
+});
+
+Deno.test("LD1/ST1 (multiple) with the MMU off access element by element: only a misaligned element faults", () => {
+  const bytes = Uint8Array.from({ length: 64 }, (_, k) => k + 1);
+  const m = machine(`ld1 {v0.16b, v1.16b}, [x1]
+                     st1 {v0.8h}, [x2]
+                     ld1 {v2.4s}, [x3]
+                     hvc #1`);
+  m.setSysreg("CPACR_EL1", FPEN);
+  m.write(DATA, bytes);
+  m.setX(1, DATA + 1n); // bytes: any address is aligned
+  m.setX(2, DATA + 0x102n); // halfwords at an even address
+  m.setX(3, DATA + 2n); // words at an address that is not a multiple of 4: alignment fault
+  m.run();
+  const le = (from: number) =>
+    bytes.slice(from, from + 16).reduceRight((a, b) => (a << 8n) | BigInt(b), 0n);
+  assertEquals([v(m, 0), v(m, 1)], [le(1), le(17)]);
+  const at = RAM_OFFSET + Number(DATA) - RAM_BASE + 0x102;
+  assertEquals(m.mm.u8.slice(at, at + 16), bytes.slice(1, 17));
+  assertEquals(m.sysreg("ESR_EL1") & 0x3fn, 0x21n, "DFSC alignment fault");
+  assertEquals(m.sysreg("FAR_EL1"), DATA + 2n);
 });
