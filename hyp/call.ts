@@ -53,6 +53,8 @@ export class CallCtx {
   /** Function ID (low 32 bits of X0, unsigned). */
   fid = 0;
   conduit: Conduit = "hvc";
+  /** 1 for SMC, 0 for HVC (the trace's flag bit). */
+  smc = 0;
   imm = 0;
 
   /**
@@ -73,6 +75,7 @@ export class CallCtx {
     this.t1 = tw[1];
     this.pstate = port.pstateWord ?? -1;
     this.conduit = conduit;
+    this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
     this.fid = regs[x] >>> 0;
     return this;
@@ -92,6 +95,7 @@ export class CallCtx {
     this.t1 = l.timeWords[1];
     this.pstate = l.pstateWord;
     this.conduit = conduit;
+    this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
     this.fid = regs[x] >>> 0;
     return this;

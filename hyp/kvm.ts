@@ -215,6 +215,9 @@ export class KvmVm {
   onHypercall: ((req: HypercallRequest) => HypercallAnswer) | null = null;
   private readonly wake: (cpu: number) => void;
   private readonly ctx: CallCtx;
+  /** mode === "kvm" / "firmware", as booleans for the call path. */
+  private readonly isKvm: boolean;
+  private readonly isFirmware: boolean;
 
   constructor(opts: KvmOptions, ports: KvmPorts) {
     this.profile = resolveProfile(opts.kernel);
@@ -227,6 +230,8 @@ export class KvmVm {
       }
     }
     this.mode = opts.hyp ?? "kvm";
+    this.isKvm = this.mode === "kvm";
+    this.isFirmware = this.mode === "firmware";
     if (!["kvm", "hyp-stub", "kvm-nvhe", "none", "firmware"].includes(this.mode)) {
       throw new RangeError(`Invalid hyp: ${this.mode} (kvm, hyp-stub, kvm-nvhe, none or firmware)`);
     }
@@ -332,9 +337,21 @@ export class KvmVm {
     const ctx = live === undefined
       ? this.ctx.bind(v.port, "hvc", imm)
       : this.ctx.bindLive(v.port, "hvc", imm, live);
-    if (this.mode === "firmware") return this.firmware.call(v, ctx, "hvc");
-    if (this.mode !== "kvm") return this.stub.hvc(v, ctx);
+    if (!this.isKvm) {
+      return this.isFirmware ? this.firmware.call(v, ctx, "hvc") : this.stub.hvc(v, ctx);
+    }
     const t = this.trace.begin(ctx, ctx.el());
+    if (ctx.fid === PSCI.VERSION && !this.protected && !this.filter.configured) {
+      // The most frequent call, answered as smcccCall would: PSCI function 0 is always
+      // allowed (standard owner, function number <= 0x1f), the bus routes it to PSCI, and
+      // PsciService.handle answers it from the VM's PSCI version (0.1 has no PSCI_VERSION).
+      const version = this.psciVersionOf();
+      if (version !== PSCI.VERSION_0_1) {
+        ctx.ret(version);
+        this.trace.end(t, ctx, R.service, this.psci.traceId, Outcome.CONTINUE);
+        return Outcome.CONTINUE;
+      }
+    }
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
     if (ctx.fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
@@ -371,8 +388,7 @@ export class KvmVm {
       ? this.ctx.bind(v.port, "smc", imm)
       : this.ctx.bindLive(v.port, "smc", imm, live);
     // QEMU -M virt without EL2/EL3: an SMC is UNDEFINED (the PSCI conduit is HVC).
-    if (this.mode === "firmware") return Outcome.UNDEF;
-    if (this.mode !== "kvm") return this.firmware.call(v, ctx, "smc");
+    if (!this.isKvm) return this.isFirmware ? Outcome.UNDEF : this.firmware.call(v, ctx, "smc");
 
     const t = this.trace.begin(ctx, ctx.el());
     // Protected VMs: SMC64 is not in the pVM exit table → UNDEF (spec 1.5, mainline pKVM).

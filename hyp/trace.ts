@@ -118,7 +118,7 @@ export class CallTrace {
     const b = (this.total & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
     // Straight-line copies (no loops): this runs on every call.
     r[b] = ctx.port.index;
-    r[b + 1] = (ctx.conduit === "smc" ? 1 : 0) | (el << 1) | (ctx.imm << 8);
+    r[b + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
     r[b + 2] = g[x];
     r[b + 4] = g[x + 2];
     r[b + 5] = g[x + 3];

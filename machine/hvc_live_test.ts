@@ -176,3 +176,61 @@ Deno.test("hyp-stub from guest code: HVC_SET_VECTORS then an HVC taken at the gu
   assertEquals(r.reason, "system_off");
   assertEquals([c.x[11] >> 26n, c.x[12], c.x[13], c.x[24]], [0x16n, 0x4008_0018n, 8n, 0x66n]);
 });
+
+Deno.test("PSCI_VERSION (answered on a fast path) matches the general dispatcher in every configuration", () => {
+  const answer = (
+    opts: Parameters<typeof createVm>[0],
+    setup?: (vm: ReturnType<typeof createVm>) => void,
+  ) => {
+    const vm = createVm({ memoryMiB: 16, ...opts });
+    setup?.(vm);
+    const direct = vm.cpu(0).hvc(PSCI.VERSION).x;
+    vm.load(asm`
+        movz x0, #0x8400, lsl #16
+        mov  x1, #5
+        hvc  #0
+        mov  x20, x0
+        mov  x21, x1
+        ${off}`);
+    vm.run({ maxInstructions: 100 });
+    const t = vm.trace.calls.filter((c) => c.fid === PSCI.VERSION);
+    return {
+      direct,
+      guest: [vm.cpu(0).x[20], vm.cpu(0).x[21]],
+      trace: t.map((c) => [c.route, c.service, c.outcome, c.args[0], c.result[0], c.result[1]]),
+    };
+  };
+  const v = 0xffff_ffff_ffff_ffffn;
+  assertEquals(answer({}), {
+    direct: [0x10003n, 0n, 0n, 0n],
+    guest: [0x10003n, 0n],
+    trace: [["service", "psci", "continue", 0n, 0x10003n, 0n], [
+      "service",
+      "psci",
+      "continue",
+      5n,
+      0x10003n,
+      0n,
+    ]],
+  });
+  // KVM_REG_ARM_PSCI_VERSION lowered to 1.0.
+  assertEquals(
+    answer({}, (vm) => vm.setOneReg("KVM_REG_ARM_PSCI_VERSION", 0x10000n)).guest,
+    [0x10000n, 0n],
+  );
+  // PSCI 0.1 only: no PSCI_VERSION.
+  assertEquals(answer({ psci02: false }).guest, [v, 0n]);
+  // A filter configured elsewhere, and one denying PSCI_VERSION.
+  assertEquals(
+    answer({}, (vm) => vm.setSmcccFilter({ base: 0xc600_0000, nr: 1, action: "deny" })).guest,
+    [0x10003n, 0n],
+  );
+  const denied = answer(
+    {},
+    (vm) => vm.setSmcccFilter({ base: 0x8400_0000, nr: 1, action: "deny" }),
+  );
+  assertEquals([denied.guest, denied.trace[1][0]], [[v, 0n], "filter-deny"]);
+  // Older and protected profiles.
+  assertEquals(answer({ kernel: "5.10" }).guest, [0x10000n, 0n]);
+  assertEquals(answer({ kernel: "android16-6.12", protected: true }).guest[0], 0x10001n);
+});
