@@ -407,6 +407,8 @@ const K = {
   MPIDR_EL1: key("MPIDR_EL1"),
   HCR_EL2: key("HCR_EL2"),
   CNTKCTL_EL1: key("CNTKCTL_EL1"),
+  CNTVCT_EL0: key("CNTVCT_EL0"),
+  CNTPCT_EL0: key("CNTPCT_EL0"),
   VPIDR_EL2: sysregByName("VPIDR_EL2")!.slot * 2,
   VMPIDR_EL2: sysregByName("VMPIDR_EL2")!.slot * 2,
 };
@@ -466,7 +468,6 @@ function specialRead(k: number): boolean {
       return true;
   }
   return false;
-
 }
 
 /** Write a CPU-computed register; returns 1 handled, 2 handled + resync, 0 not the CPU's. */
@@ -569,6 +570,9 @@ function sysreg(i: number, read: boolean): boolean {
       if (!ok) undef();
       const w = WZ[t];
       x[w] = C.out[0], x[w + 1] = C.out[1];
+      // Reading a counter changes no device state (timer interrupts arrive at slice
+      // boundaries cut at their deadlines): no resynchronisation, as for a CPU register.
+      if (d.key === K.CNTVCT_EL0 || d.key === K.CNTPCT_EL0) return false;
       return advance(); // a device was consulted: re-synchronise (interrupts)
     }
     const w = WZ[t];
