@@ -172,8 +172,6 @@ export function regsCommand(
     list = v.regList().map((r) => ({ name: r.name, value: v.getOneReg(r.id) }));
   } else {
     list = v.regList().filter((r) => FW_REGS.some((f) => f.id === r.id))
-
-
       .map((r) => ({ name: r.name, value: v.getOneReg(r.id) }));
   }
   if (f.json) {
