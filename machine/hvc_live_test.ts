@@ -234,3 +234,30 @@ Deno.test("PSCI_VERSION (answered on a fast path) matches the general dispatcher
   assertEquals(answer({ kernel: "5.10" }).guest, [0x10000n, 0n]);
   assertEquals(answer({ kernel: "android16-6.12", protected: true }).guest[0], 0x10001n);
 });
+
+Deno.test("Cpu.translate() from inside a guest call or device access leaves the vCPU's state alone", () => {
+  const vm = createVm({ memoryMiB: 16, cpus: 2 });
+  vm.setSmcccFilter({ base: 0xc600_0040, nr: 1, action: "fwd_to_user" });
+  const seen: (bigint | undefined)[] = [];
+  const look = () => {
+    const cpu = vm.scheduler.cpu;
+    seen.push(cpu.translate(0, 0x4008_0000n), cpu.translate(1, 0x4008_0000n));
+  };
+  vm.onHypercall(() => (look(), [0n]));
+  vm.mapMmio(0x0a00_0000n, 0x1000n, { read: () => (look(), 7n) });
+  vm.load(asm`
+      mov  x19, #0x1234
+      msr  tpidr_el1, x19                // a system register only X holds during the slice
+      movz x0, #0xc600, lsl #16
+      movk x0, #0x40                     // forwarded to the hook above
+      hvc  #0
+      movz x2, #0x0a00, lsl #16
+      ldr  w22, [x2]                     // the device above
+      add  x19, x19, #1
+      mrs  x20, tpidr_el1
+      ${off}`);
+  const r = vm.run({ maxInstructions: 100 });
+  const x = vm.cpu(0).x;
+  assertEquals([r.reason, x[19], x[20], x[22]], ["system_off", 0x1235n, 0x1234n, 7n]);
+  assertEquals(seen, Array(4).fill(0x4008_0000n)); // MMU off: VA = PA
+});

@@ -61,6 +61,7 @@ import * as core_ from "./core.ts";
 import * as mmu_ from "./mmu.ts";
 import * as pstate_ from "./pstate.ts";
 import * as disasm_ from "./disasm.ts";
+import { fixedEnter, fixedLeave, sysregsRead } from "./sync.ts";
 import * as bits_ from "./bits.ts";
 import * as loop_ from "./loop.ts";
 
@@ -354,8 +355,13 @@ export class Cpu {
     va: bigint,
     access: "read" | "write" | "exec" = "read",
   ): bigint | undefined {
-    // Outside run() X is scratch; inside a callback the running vCPU was written back and is
-    // reloaded when the callback returns (core.ts endCall), so borrowing X is safe either way.
+    // Borrow X for the vCPU's block in machine memory and put back what X held: scratch
+    // outside run(), the running vCPU's working copy inside a callback. If `index` is that
+    // vCPU, its block in memory is made current first (sync.ts): system registers are written
+    // back only on demand, and during a liveRegs call the fixed slots live only in X.
+    sysregsRead(this.mm, index);
+    const entered = fixedEnter(this.mm, index);
+    const saved = X.slice();
     const save = {
       mm: C.mm,
       cpu: C.cpu,
@@ -376,7 +382,9 @@ export class Cpu {
       const idx = access === "exec" ? fetchIdx() : dataIdx();
       return walk(lo, hi, idx, acc) ? BigInt(WR.pa) : undefined;
     } finally {
+      X.set(saved);
       Object.assign(C, save);
+      if (entered) fixedLeave();
     }
   }
 
