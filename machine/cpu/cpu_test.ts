@@ -64,8 +64,7 @@ Deno.test("Cpu.run() stops on HVC with EXIT, PC after the HVC", () => {
 
 Deno.test("HVC CONTINUE: an interrupt raised or PSTATE changed by the callback is seen at once", () => {
   // The callback raises the IRQ line: taken right after the HVC (ELR = the instruction after it).
-  let m: TestMachine;
-  m = machine("msr daifclr, #2\n hvc #1\n nop\n 0: b 0b", {
+  const m: TestMachine = machine("msr daifclr, #2\n hvc #1\n nop\n 0: b 0b", {
     hvc: (_c, imm) => {
       if (imm === 1) m.mm.i32[m.mm.slot(0, Slot.IRQ_LINES)] = 1;
       return imm === 1 ? CallAction.CONTINUE : CallAction.EXIT;
