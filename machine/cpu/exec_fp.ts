@@ -18,9 +18,9 @@
  */
 
 import type { Fields } from "./operands.ts";
-import type { Handler } from "./table.ts";
 import * as core_ from "./core.ts";
 import * as fpsimd_ from "./fpsimd.ts";
+import type { RowAdder } from "./table_simd.ts";
 import * as simd_ from "./exec_simd.ts";
 import * as pstate_ from "./pstate.ts";
 import * as fp_ from "./fp.ts";
@@ -49,21 +49,6 @@ const {
   vfpExpandImm,
   Rounding,
 } = fp_;
-
-type R = (
-  name: string,
-  pattern: string,
-  syntax: string,
-  handler: Handler,
-  guard?: (f: Fields) => boolean,
-) => void;
-type A = (
-  base: string,
-  syntax: string,
-  when: (f: Fields) => boolean,
-  fixed?: Fields,
-  opts?: { after?: (f: Fields) => void; asmOnly?: boolean },
-) => void;
 
 /** The FP environment of the running vCPU (FPCR in, FPSR flags accumulated). */
 const ENV: FpEnv = { fpcr: 0, fpsr: 0 };
@@ -551,7 +536,7 @@ const sd = (f: Fields) => f.z < 2;
 const vecOk = (f: Fields) => f.z === 0 || f.q === 1;
 
 /** Declare the floating-point rows (called from table_simd.ts). */
-export function fpRows(r: R): void {
+export function fpRows(r: RowAdder): void {
   r("FMOV_reg", "00011110zz100000010000nnnnnddddd", "fmov {Fd:z}, {Fn:z}", FP_1src, sd);
   r("FABS", "00011110zz100000110000nnnnnddddd", "fabs {Fd:z}, {Fn:z}", FP_1src, sd);
   r("FNEG", "00011110zz100001010000nnnnnddddd", "fneg {Fd:z}, {Fn:z}", FP_1src, sd);
@@ -872,6 +857,3 @@ export function fpRows(r: R): void {
     );
   }
 }
-
-/** Aliases of the floating-point rows (none beyond the table's spellings yet). */
-export function fpAliases(_a: A): void {}

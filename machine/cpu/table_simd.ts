@@ -22,7 +22,8 @@ import * as sd from "./exec_simd.ts";
 import * as ar from "./exec_simd_arith.ts";
 import * as fp from "./exec_fp.ts";
 
-type R = (
+/** How table.ts adds a row (its `r`). */
+export type RowAdder = (
   name: string,
   pattern: string,
   syntax: string,
@@ -30,7 +31,8 @@ type R = (
   guard?: (f: Fields) => boolean,
   derive?: (f: Fields) => void,
 ) => void;
-type A = (
+/** How table.ts adds an alias (its `a`). */
+export type AliasAdder = (
   base: string,
   syntax: string,
   when: (f: Fields) => boolean,
@@ -53,7 +55,7 @@ const FTYPES: [string, string, string, string, number][] = [
 ];
 
 /** Declare the SIMD&FP rows. */
-export function simdRows(r: R): void {
+export function simdRows(r: RowAdder): void {
   // --- Loads and stores (V = 1) ---------------------------------------------
   for (const [T, sz, st, ld, sc] of FTYPES) {
     for (const [mn, op] of [["str", st], ["ldr", ld]]) {
@@ -850,7 +852,7 @@ export function simdRows(r: R): void {
 }
 
 /** Aliases of the SIMD&FP rows (preferred disassembly, assembler spellings). */
-export function simdAliases(a: A): void {
+export function simdAliases(a: AliasAdder): void {
   const always = () => true;
   for (const [T] of FTYPES) {
     for (const mn of ["str", "ldr"]) {
@@ -877,5 +879,4 @@ export function simdAliases(a: A): void {
   a("USHLL2", "uxtl2 {Vd:hw}, {Vn:hq1}", (f) => f.b === 0 && (f.h & (f.h - 1)) === 0, {}, {
     after: (f) => (f.h = 1 << f._e, f.b = 0),
   });
-  fp.fpAliases(a);
 }
