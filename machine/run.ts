@@ -84,25 +84,26 @@ export class MachineCallbacks implements CpuCallbacks {
   /** Whether each vCPU's last wait was a WFE (a yield, not a sleep). */
   readonly lastWfe: Uint8Array;
   /**
-   * Under the KVM model an access outside RAM and the devices is a
+   * The guest runs under the KVM model: MMIO goes through io_mem_abort (see
+   * {@link emulable}), and an access outside RAM and the devices is a
    * KVM_EXIT_MMIO that the VMM (QEMU) completes from unassigned memory: reads
    * return zero, writes are ignored (kvm_cpu_exec ignores the MemTxResult).
    * Under QEMU TCG-style modes it is an external abort, as QEMU's virt gives.
    */
-  private readonly razWi: boolean;
+  private readonly kvm: boolean;
   /** Per vCPU: the MMIO access that stopped it because KVM could not emulate it. */
   readonly unemulated: ({ pa: number; size: number; write: boolean; isv: boolean } | undefined)[];
 
   constructor(private readonly vm: Vm) {
     this.lastWfe = new Uint8Array(vm.mm.cpus);
-    this.razWi = vm.kvm.mode === "kvm";
+    this.kvm = vm.kvm.mode === "kvm";
     this.unemulated = new Array(vm.mm.cpus).fill(undefined);
   }
 
   mmioRead(cpu: number, pa: number, size: number, out: Int32Array): boolean | typeof MMIO_STOP {
-    if (this.razWi && !this.emulable(cpu, pa, size, false)) return MMIO_STOP;
+    if (this.kvm && !this.emulable(cpu, pa, size, false)) return MMIO_STOP;
     if (this.vm.board.devices.bus.read(cpu, pa, size, out)) return true;
-    if (!this.razWi) return false;
+    if (!this.kvm) return false;
     out[0] = 0;
     out[1] = 0;
     return true;
@@ -114,8 +115,8 @@ export class MachineCallbacks implements CpuCallbacks {
     lo: number,
     hi: number,
   ): boolean | typeof MMIO_STOP {
-    if (this.razWi && !this.emulable(cpu, pa, size, true)) return MMIO_STOP;
-    return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi) || this.razWi;
+    if (this.kvm && !this.emulable(cpu, pa, size, true)) return MMIO_STOP;
+    return this.vm.board.devices.bus.write(cpu, pa, size, lo, hi) || this.kvm;
   }
 
   /**
@@ -307,13 +308,13 @@ export class Scheduler {
         const u = this.callbacks.unemulated[i];
         if (!u) return undefined;
         this.callbacks.unemulated[i] = undefined;
-        const pc = this.vm.mm.get64(i, Slot.PC);
+        const info = this.cpu.exitInfo(i); // the vCPU stopped on the instruction
         const error = new GuestError("mmio_nisv", {
           cpu: i,
-          pc,
-          el: this.vm.cpu(i).el,
-          insn: this.cpu.readInsn(i, pc),
-          disasm: this.cpu.disassembleAt(i, pc),
+          pc: info.pc,
+          el: info.el,
+          insn: info.insn,
+          disasm: this.cpu.disassembleAt(i, info.pc),
           detail: `${u.size}-byte ${u.write ? "write" : "read"} at IPA 0x${
             u.pa.toString(16).padStart(8, "0")
           }: ${
@@ -325,7 +326,6 @@ export class Scheduler {
         });
         return result("mmio_nisv", i, { error });
       }
-
       case Exit.SLEEP:
         // WFI (not WFE) with nothing pending; PSCI CPU_OFF/CPU_SUSPEND are tracked by the model.
         if (v.mpState === MP_STATE.RUNNABLE && !v.wfi && !this.callbacks.lastWfe[i]) {

@@ -59,6 +59,5 @@ export function currentInsn(): number | undefined {
   if (!walk(lo, hi, fetchIdx(), Acc.EXEC)) return undefined;
   const off = WR.pa - RAM_BASE;
   if (off < 0 || off + 4 > C.ramSize) return undefined;
-  const h = C.ramHost + off;
-  return (C.u8[h] | (C.u8[h + 1] << 8) | (C.u8[h + 2] << 16) | (C.u8[h + 3] << 24)) >>> 0;
+  return C.dv.getUint32(C.ramHost + off, true);
 }
