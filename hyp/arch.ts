@@ -46,7 +46,11 @@ export function archFeature(vm: KvmVm, feature: number): number {
 export class ArchService implements Service {
   readonly name = "arch";
   readonly traceId: number = traceServiceId("arch");
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   handle(ctx: CallCtx): OutcomeCode {
     switch (ctx.fid) {

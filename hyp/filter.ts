@@ -38,7 +38,11 @@ const OP = "KVM_SET_DEVICE_ATTR(KVM_ARM_VM_SMCCC_FILTER)";
 export class SmcccFilter {
   private readonly ranges: FilterRange[] = [];
 
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   /** True once anything (even only the reserved ranges) has been inserted (kvm_smccc_filter_configured). */
   configured = false;

@@ -36,7 +36,11 @@ function put(ctx: CallCtx, ret: number): OutcomeCode {
 
 /** QEMU's PSCI firmware. */
 export class FirmwarePsci {
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   /**
    * A call on the firmware's conduit: an SMC reaching EL3 (PC at the SMC, which

@@ -69,7 +69,11 @@ export class FirmwareRegs {
   /** VENDOR_HYP_BMAP_2 resets to 0 (selftests B.0). */
   vendorHypBmap2 = 0x0;
 
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   /** The registers this VM's profile has, in KVM_GET_REG_LIST order. */
   list(): FwRegInfo[] {

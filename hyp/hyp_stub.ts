@@ -47,7 +47,11 @@ export function hvcEsr(imm: number): number {
 
 /** The hyp-stub / KVM nVHE stub model. */
 export class HypStub {
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   /** The EL2 handler of vCPU `v`, from its VBAR_EL2. */
   handler(v: KvmVcpu): El2Handler {

@@ -136,8 +136,11 @@ export class KvmVcpu {
    * built-in EL3 firmware (AFFINITY_INFO values: ON 0, OFF 1, ON_PENDING 2).
    */
   psciPower: number = PSCI.AFFINITY_ON;
+  declare readonly port: VcpuPort;
 
-  constructor(readonly port: VcpuPort) {}
+  constructor(port: VcpuPort) {
+    this.port = port;
+  }
 
   get index(): number {
     return this.port.index;
@@ -184,27 +187,27 @@ const DEFAULT_HOST: Required<HostOptions> = {
  * ```
  */
 export class KvmVm {
-  readonly profile: Profile;
-  readonly host: Required<HostOptions>;
-  readonly mode: HypMode;
-  readonly protected: boolean;
-  readonly psci02: boolean;
-  readonly vhe: boolean;
-  readonly hvhe: boolean;
-  readonly vcpus: KvmVcpu[];
-  readonly memory: MemoryPort;
-  readonly clock: ClockPort;
+  declare readonly profile: Profile;
+  declare readonly host: Required<HostOptions>;
+  declare readonly mode: HypMode;
+  declare readonly protected: boolean;
+  declare readonly psci02: boolean;
+  declare readonly vhe: boolean;
+  declare readonly hvhe: boolean;
+  declare readonly vcpus: KvmVcpu[];
+  declare readonly memory: MemoryPort;
+  declare readonly clock: ClockPort;
   readonly trace: CallTrace = new CallTrace();
-  readonly fw: FirmwareRegs;
-  readonly filter: SmcccFilter;
-  readonly trng: TrngService;
-  readonly pkvm: Pkvm;
-  readonly stub: HypStub;
-  readonly firmware: FirmwarePsci;
-  readonly psci: PsciService;
-  readonly pvTime: PvTimeService;
+  declare readonly fw: FirmwareRegs;
+  declare readonly filter: SmcccFilter;
+  declare readonly trng: TrngService;
+  declare readonly pkvm: Pkvm;
+  declare readonly stub: HypStub;
+  declare readonly firmware: FirmwarePsci;
+  declare readonly psci: PsciService;
+  declare readonly pvTime: PvTimeService;
   /** The bus of in-kernel services (KVM's exact-match handlers and PSCI). */
-  readonly bus: Bus;
+  declare readonly bus: Bus;
   /** Any vCPU of the VM has run (kvm_vm_has_ran_once). */
   hasRun = false;
   /** KVM_CAP_ARM_SYSTEM_SUSPEND enabled (KVM_ARCH_FLAG_SYSTEM_SUSPEND_ENABLED). */
@@ -213,11 +216,11 @@ export class KvmVm {
   psciVersion = 0;
   /** The userspace handler for FWD_TO_USER calls, if any. */
   onHypercall: ((req: HypercallRequest) => HypercallAnswer) | null = null;
-  private readonly wake: (cpu: number) => void;
-  private readonly ctx: CallCtx;
+  declare private readonly wake: (cpu: number) => void;
+  declare private readonly ctx: CallCtx;
   /** mode === "kvm" / "firmware", as booleans for the call path. */
-  private readonly isKvm: boolean;
-  private readonly isFirmware: boolean;
+  declare private readonly isKvm: boolean;
+  declare private readonly isFirmware: boolean;
 
   constructor(opts: KvmOptions, ports: KvmPorts) {
     this.profile = resolveProfile(opts.kernel);
@@ -256,8 +259,7 @@ export class KvmVm {
         );
       }
     }
-    this.ctx = new CallCtx();
-    this.ctx.live = ports.live;
+    this.ctx = new CallCtx(ports.vcpus[0], ports.live);
 
     this.vcpus = ports.vcpus.map((p) => new KvmVcpu(p));
     this.memory = ports.memory;
@@ -333,30 +335,31 @@ export class KvmVm {
    * methods that touch the vCPU's state synchronise it themselves.
    */
   hvc(i: number, imm: number, live?: Int32Array): OutcomeCode {
+    // Kept small (cold paths in other methods): V8 inlines all of it into both callers.
     const v = this.vcpus[i];
     const ctx = live === undefined
       ? this.ctx.bind(v.port, "hvc", imm)
       : this.ctx.bindLive(v.port, "hvc", imm, live);
-    if (!this.isKvm) {
-      return this.isFirmware ? this.firmware.call(v, ctx, "hvc") : this.stub.hvc(v, ctx);
-    }
+    if (!this.isKvm) return this.hvcNotKvm(v, ctx);
     const t = this.trace.begin(ctx, ctx.el());
-    if (ctx.fid === PSCI.VERSION && !this.protected && !this.filter.configured) {
+    const fid = ctx.fid;
+    if (fid === PSCI.VERSION && this.psci02 && !this.protected && !this.filter.configured) {
       // The most frequent call, answered as smcccCall would: PSCI function 0 is always
       // allowed (standard owner, function number <= 0x1f), the bus routes it to PSCI, and
-      // PsciService.handle answers it from the VM's PSCI version (0.1 has no PSCI_VERSION).
-      const version = this.psciVersionOf();
-      if (version !== PSCI.VERSION_0_1) {
-        ctx.ret(version);
-        this.trace.end(t, ctx, R.service, this.psci.traceId, Outcome.CONTINUE);
-        return Outcome.CONTINUE;
-      }
+      // PsciService.handle answers it from the VM's PSCI version (0.2 or later here).
+      ctx.ret(this.psciVersionOf());
+      this.trace.end(t, ctx, R.service, this.psci.traceId, Outcome.CONTINUE);
+      return Outcome.CONTINUE;
     }
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
-    if (ctx.fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
-
+    if (fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
     return this.smcccCall(v, ctx, t);
+  }
+
+  /** An HVC when the hypervisor is not KVM: the hyp-stub, or QEMU's firmware PSCI. */
+  private hvcNotKvm(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
+    return this.isFirmware ? this.firmware.call(v, ctx, "hvc") : this.stub.hvc(v, ctx);
   }
 
   /** What EL2 does before the host sees an HVC: the workaround fast path, pKVM's handlers. */

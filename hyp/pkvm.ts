@@ -53,7 +53,11 @@ export class Pkvm {
   /** MMIO_GUARD_ENROLL was called (KVM_ARCH_FLAG_MMIO_GUARD). */
   mmioGuardEnrolled = false;
 
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   /** The state of the page holding `ipa`. */
   pageState(ipa: bigint): PageState {

@@ -28,7 +28,11 @@ export function vcpuByMpidr(vm: KvmVm, mpidr: bigint): KvmVcpu | undefined {
 export class PsciService implements Service {
   readonly name = "psci";
   readonly traceId: number = traceServiceId("psci");
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   handle(ctx: CallCtx): OutcomeCode {
     // kvm_psci_check_allowed_function: SMC64 IDs are not allowed from AArch32.

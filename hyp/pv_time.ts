@@ -20,7 +20,11 @@ import type { KvmVcpu, KvmVm } from "./kvm.ts";
 export class PvTimeService implements Service {
   readonly name = "pv_time";
   readonly traceId: number = traceServiceId("pv_time");
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   handle(ctx: CallCtx): OutcomeCode {
     const v = this.vm.vcpus[ctx.port.index];

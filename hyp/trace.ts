@@ -73,7 +73,10 @@ export interface TraceEntry {
   timeNs: number;
 }
 
-const W = 22; // words per entry
+// Entry layout (int32 words): 0 cpu, 1 flags (SMC, EL, stub name, imm), 2 route/outcome/service,
+// 3..10 X0..X3 at the call, 11..18 X0..X3 after it, 19..22 the two virtual-time counters.
+const W = 23; // words per entry
+const ARGS = 3, RESULT = 11, TIME = 19;
 const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
 
 const SERVICE_NAMES: string[] = [];
@@ -112,27 +115,27 @@ export class CallTrace {
     this.ring = new Int32Array(this.capacity * W);
   }
 
-  /** Record the start of a call: copies X1..X3 before a handler can change them. */
+  /** Record the start of a call: copies X0..X3 before a handler can change them. */
   begin(ctx: CallCtx, el: number): number {
     if (!this.enabled) return -1;
-    const b = (this.total & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
-    // Straight-line copies (no loops): this runs on every call.
+    const b = (this.total++ & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
     r[b] = ctx.port.index;
     r[b + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
-    r[b + 2] = g[x];
-    r[b + 4] = g[x + 2];
-    r[b + 5] = g[x + 3];
-    r[b + 6] = g[x + 4];
-    r[b + 7] = g[x + 5];
-    r[b + 8] = g[x + 6];
-    r[b + 9] = g[x + 7];
     // Virtual time = ICOUNT + TIME_BASE; both copied, summed when decoded.
     const i0 = ctx.t0, i1 = ctx.t1;
-    r[b + 18] = g[i0];
-    r[b + 19] = g[i0 + 1];
-    r[b + 20] = g[i1];
-    r[b + 21] = g[i1 + 1];
-    this.total++;
+    r[b + TIME] = g[i0];
+    r[b + TIME + 1] = g[i0 + 1];
+    r[b + TIME + 2] = g[i1];
+    r[b + TIME + 3] = g[i1 + 1];
+    // Straight-line copies (a loop here costs twice as much): this runs on every call.
+    r[b + ARGS] = g[x];
+    r[b + ARGS + 1] = g[x + 1];
+    r[b + ARGS + 2] = g[x + 2];
+    r[b + ARGS + 3] = g[x + 3];
+    r[b + ARGS + 4] = g[x + 4];
+    r[b + ARGS + 5] = g[x + 5];
+    r[b + ARGS + 6] = g[x + 6];
+    r[b + ARGS + 7] = g[x + 7];
     return b;
   }
 
@@ -140,15 +143,15 @@ export class CallTrace {
   end(b: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
     if (b < 0) return;
     const r = this.ring, x = ctx.x, g = ctx.regs;
-    r[b + 3] = route | (outcome << 8) | (service << 16);
-    r[b + 10] = g[x];
-    r[b + 11] = g[x + 1];
-    r[b + 12] = g[x + 2];
-    r[b + 13] = g[x + 3];
-    r[b + 14] = g[x + 4];
-    r[b + 15] = g[x + 5];
-    r[b + 16] = g[x + 6];
-    r[b + 17] = g[x + 7];
+    r[b + 2] = route | (outcome << 8) | (service << 16);
+    r[b + RESULT] = g[x];
+    r[b + RESULT + 1] = g[x + 1];
+    r[b + RESULT + 2] = g[x + 2];
+    r[b + RESULT + 3] = g[x + 3];
+    r[b + RESULT + 4] = g[x + 4];
+    r[b + RESULT + 5] = g[x + 5];
+    r[b + RESULT + 6] = g[x + 6];
+    r[b + RESULT + 7] = g[x + 7];
   }
 
   /** Name a stub call (x0 is a small number, not an SMCCC ID). */
@@ -179,9 +182,9 @@ export class CallTrace {
   private decode(seq: number): TraceEntry {
     const b = (seq & this.mask) * W, r = this.ring;
     const u64 = (i: number) => (BigInt(r[b + i + 1] >>> 0) << 32n) | BigInt(r[b + i] >>> 0);
-    const fid = r[b + 2] >>> 0;
+    const fid = r[b + ARGS] >>> 0;
     const stub = (r[b + 1] & (1 << 7)) !== 0;
-    const meta = r[b + 3];
+    const meta = r[b + 2];
     return {
       seq,
       cpu: r[b],
@@ -190,12 +193,12 @@ export class CallTrace {
       el: (r[b + 1] >>> 1) & 3,
       fid,
       name: stub ? (HYP_STUB_NAMES[fid] ?? `HVC_STUB_${fid}`) : fidName(fid),
-      args: [u64(4), u64(6), u64(8)],
-      result: [u64(10), u64(12), u64(14), u64(16)],
+      args: [u64(ARGS + 2), u64(ARGS + 4), u64(ARGS + 6)],
+      result: [u64(RESULT), u64(RESULT + 2), u64(RESULT + 4), u64(RESULT + 6)],
       route: ROUTES[meta & 0xff] ?? "service",
       service: SERVICE_NAMES[meta >>> 16] ?? "",
       outcome: OUTCOMES[(meta >>> 8) & 0xff] ?? "continue",
-      timeNs: Number(u64(18) + u64(20)),
+      timeNs: Number(u64(TIME) + u64(TIME + 2)),
     };
   }
 }

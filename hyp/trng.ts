@@ -39,7 +39,10 @@ export class TrngService implements Service {
   private source: SplitMix64;
   private noEntropy = 0;
 
-  constructor(private readonly vm: KvmVm, seed: bigint | number) {
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm, seed: bigint | number) {
+    this.vm = vm;
     this.source = new SplitMix64(seed);
   }
 

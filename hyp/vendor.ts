@@ -18,7 +18,11 @@ const LO32 = 0xffff_ffffn;
 export class VendorService implements Service {
   readonly name = "kvm_vendor";
   readonly traceId: number = traceServiceId("kvm_vendor");
-  constructor(private readonly vm: KvmVm) {}
+  declare private readonly vm: KvmVm;
+
+  constructor(vm: KvmVm) {
+    this.vm = vm;
+  }
 
   handle(ctx: CallCtx): OutcomeCode {
     const fw = this.vm.fw;

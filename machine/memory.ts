@@ -26,7 +26,10 @@ export class GuestMemory implements MemoryPort {
   /** RAM size in bytes. */
   readonly size: number;
 
-  constructor(private readonly mm: MachineMemory) {
+  declare private readonly mm: MachineMemory;
+
+  constructor(mm: MachineMemory) {
+    this.mm = mm;
     this.size = mm.ramSize;
   }
 

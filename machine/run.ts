@@ -94,7 +94,10 @@ export class MachineCallbacks implements CpuCallbacks {
   /** Per vCPU: the MMIO access that stopped it because KVM could not emulate it. */
   readonly unemulated: ({ pa: number; size: number; write: boolean; isv: boolean } | undefined)[];
 
-  constructor(private readonly vm: Vm) {
+  declare private readonly vm: Vm;
+
+  constructor(vm: Vm) {
+    this.vm = vm;
     this.lastWfe = new Uint8Array(vm.mm.cpus);
     this.kvm = vm.kvm.mode === "kvm";
     this.unemulated = new Array(vm.mm.cpus).fill(undefined);
@@ -165,7 +168,10 @@ export class Scheduler {
   /** vCPUs found in an exception loop in this run (skipped until the next run). */
   private readonly stuck: (GuestError | undefined)[];
 
-  constructor(private readonly vm: Vm) {
+  declare private readonly vm: Vm;
+
+  constructor(vm: Vm) {
+    this.vm = vm;
     this.callbacks = new MachineCallbacks(vm);
     this.cpu = new Cpu(vm.mm, this.callbacks);
     this.asleep = new Uint8Array(vm.mm.cpus);

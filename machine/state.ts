@@ -152,15 +152,18 @@ export const SYSREG_SLOTS = Slot.END - Slot.SYSREG0;
  */
 export class MachineMemory {
   /** The one WebAssembly.Memory holding register files and RAM. */
-  readonly memory: WebAssembly.Memory;
-  readonly i32: Int32Array;
-  readonly u32: Uint32Array;
-  readonly u8: Uint8Array;
-  readonly view: DataView;
+  declare readonly memory: WebAssembly.Memory;
+  declare readonly i32: Int32Array;
+  declare readonly u32: Uint32Array;
+  declare readonly u8: Uint8Array;
+  declare readonly view: DataView;
   /** Guest RAM size in bytes. */
-  readonly ramSize: number;
+  declare readonly ramSize: number;
 
-  constructor(readonly cpus: number, memoryMiB: number) {
+  declare readonly cpus: number;
+
+  constructor(cpus: number, memoryMiB: number) {
+    this.cpus = cpus;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
       throw new RangeError(`Invalid vCPU count: ${cpus} (1..${MAX_CPUS})`);
     }

@@ -203,13 +203,18 @@ export interface CallSpec {
 
 /** The interface the hypervisor model uses to reach one vCPU. */
 class Port implements VcpuPort {
-  readonly regs: Int32Array;
-  readonly xWord: number;
-  readonly pcWord: number;
-  readonly timeWords: readonly [number, number];
-  readonly pstateWord: number;
+  declare readonly regs: Int32Array;
+  declare readonly xWord: number;
+  declare readonly pcWord: number;
+  declare readonly timeWords: readonly [number, number];
+  declare readonly pstateWord: number;
 
-  constructor(readonly index: number, private readonly vm: Vm) {
+  declare readonly index: number;
+  declare private readonly vm: Vm;
+
+  constructor(index: number, vm: Vm) {
+    this.index = index;
+    this.vm = vm;
     this.regs = vm.mm.i32;
     this.xWord = vm.mm.slot(index, Slot.X0);
     this.pcWord = vm.mm.slot(index, Slot.PC);
@@ -340,11 +345,16 @@ function registerView(mm: MM, cpu: number): bigint[] {
 /** One vCPU of a {@link Vm}. */
 export class Vcpu {
   /** X0..X30 (read and write bigints). */
-  readonly x: bigint[];
+  declare readonly x: bigint[];
   /** @internal The port the hypervisor model uses. */
-  readonly port: Port;
+  declare readonly port: Port;
 
-  constructor(readonly index: number, private readonly vm: Vm) {
+  declare readonly index: number;
+  declare private readonly vm: Vm;
+
+  constructor(index: number, vm: Vm) {
+    this.index = index;
+    this.vm = vm;
     this.port = new Port(index, vm);
     this.x = registerView(vm.mm, index);
   }
@@ -431,13 +441,13 @@ export class Vcpu {
    */
   hvc(
     fid: number | bigint,
-    a1: Arg = 0,
-    a2: Arg = 0,
-    a3: Arg = 0,
-    a4: Arg = 0,
-    a5: Arg = 0,
-    a6: Arg = 0,
-    a7: Arg = 0,
+    a1?: Arg,
+    a2?: Arg,
+    a3?: Arg,
+    a4?: Arg,
+    a5?: Arg,
+    a6?: Arg,
+    a7?: Arg,
   ): CallResult {
     if (arguments.length > 8) {
       throw new RangeError("Too many arguments: hvc() sets X1..X7; use call() for more");
@@ -448,13 +458,13 @@ export class Vcpu {
   /** Issue `smc #0` with X0 = `fid`, X1..X7 = the arguments (missing ones 0). */
   smc(
     fid: number | bigint,
-    a1: Arg = 0,
-    a2: Arg = 0,
-    a3: Arg = 0,
-    a4: Arg = 0,
-    a5: Arg = 0,
-    a6: Arg = 0,
-    a7: Arg = 0,
+    a1?: Arg,
+    a2?: Arg,
+    a3?: Arg,
+    a4?: Arg,
+    a5?: Arg,
+    a6?: Arg,
+    a7?: Arg,
   ): CallResult {
     if (arguments.length > 8) {
       throw new RangeError("Too many arguments: smc() sets X1..X7; use call() for more");
@@ -505,30 +515,30 @@ export function createVm(opts: VmOptions = {}): Vm {
 /** A virtual machine. */
 export class Vm {
   /** The options it was created with. */
-  readonly options: Readonly<VmOptions>;
+  declare readonly options: Readonly<VmOptions>;
   /** @internal The shared machine memory (register files and RAM). */
-  readonly mm: MachineMemory;
+  declare readonly mm: MachineMemory;
   /** The KVM/arm64 model of this VM. */
-  readonly kvm: KvmVm;
+  declare readonly kvm: KvmVm;
   /** Guest-physical RAM. */
-  readonly memory: GuestMemory;
+  declare readonly memory: GuestMemory;
   /** @internal Deterministic virtual time. */
-  readonly clock: VirtualClock;
+  declare readonly clock: VirtualClock;
   /** @internal ONE_REG over this VM. */
-  readonly oneReg: OneReg;
+  declare readonly oneReg: OneReg;
   /** @internal How vCPUs come out of reset. */
-  readonly resetConfig: ResetConfig;
+  declare readonly resetConfig: ResetConfig;
   /** @internal The board (devices, DTB). */
-  readonly board: Board;
+  declare readonly board: Board;
 
-  private readonly vcpus: Vcpu[];
+  declare private readonly vcpus: Vcpu[];
   /** The function ID of each vCPU's last direct call (resume() reports it). */
-  private readonly lastFid: Int32Array;
+  declare private readonly lastFid: Int32Array;
   /** Word indices of X0 and PSTATE per vCPU (hot path). */
-  private readonly xWords: number[];
-  private readonly pstateWords: number[];
-  private readonly epochNs: bigint;
-  private readonly hostCounterBase: bigint;
+  declare private readonly xWords: number[];
+  declare private readonly pstateWords: number[];
+  declare private readonly epochNs: bigint;
+  declare private readonly hostCounterBase: bigint;
 
   constructor(opts: VmOptions = {}) {
     this.options = { ...opts };
@@ -919,42 +929,33 @@ export class Vm {
   // ---------------------------------------------------------------------------------------------
   // The call path
 
-  /** Write X0 = fid, X1..X7 = args (the selftests' smccc_hvc convention). */
+  /** Write X0 = fid, X1..X7 = args, missing ones 0 (the selftests' smccc_hvc convention). */
   setArgs(
     i: number,
     fid: Arg,
-    a1: Arg,
-    a2: Arg,
-    a3: Arg,
-    a4: Arg,
-    a5: Arg,
-    a6: Arg,
-    a7: Arg,
+    a1?: Arg,
+    a2?: Arg,
+    a3?: Arg,
+    a4?: Arg,
+    a5?: Arg,
+    a6?: Arg,
+    a7?: Arg,
   ): void {
     const r = this.mm.i32, w = this.xWords[i];
-    // Fast path: every argument a u32 number (the usual function IDs and small values).
+    // Fast path (kept small for inlining): a u32 function ID, X1..X3 u32 numbers or missing.
     if (
-      typeof fid === "number" && (fid >>> 0) === fid && typeof a1 === "number" &&
-      (a1 >>> 0) === a1 &&
-      typeof a2 === "number" && (a2 >>> 0) === a2 && typeof a3 === "number" && (a3 >>> 0) === a3 &&
-      a4 === 0 && a5 === 0 && a6 === 0 && a7 === 0
+      fid !== undefined && (a4 ?? a5 ?? a6 ?? a7) === undefined && u32(fid) && u32(a1) &&
+      u32(a2) && u32(a3)
     ) {
-      r[w] = fid | 0;
+      r[w] = fid as number;
       r[w + 1] = 0;
-      r[w + 2] = a1 | 0;
+      r[w + 2] = a1 ?? 0;
       r[w + 3] = 0;
-      r[w + 4] = a2 | 0;
+      r[w + 4] = a2 ?? 0;
       r[w + 5] = 0;
-      r[w + 6] = a3 | 0;
+      r[w + 6] = a3 ?? 0;
       r[w + 7] = 0;
-      r[w + 8] = 0;
-      r[w + 9] = 0;
-      r[w + 10] = 0;
-      r[w + 11] = 0;
-      r[w + 12] = 0;
-      r[w + 13] = 0;
-      r[w + 14] = 0;
-      r[w + 15] = 0;
+      for (let k = 8; k < 16; k++) r[w + k] = 0; // X4..X7
       return;
     }
     setArgsSlow(r, w, fid, a1, a2, a3, a4, a5, a6, a7);
@@ -1099,26 +1100,30 @@ export class Vm {
 type Arg = number | bigint;
 
 /** Vm.setArgs with bigints, negative or large numbers (kept out of the hot function). */
+/** A u32 number, or missing (setArgs' fast path; small enough that V8 always inlines it). */
+const u32 = (v: Arg | undefined): v is number | undefined =>
+  v === undefined || (typeof v === "number" && (v >>> 0) === v);
+
 function setArgsSlow(
   r: Int32Array,
   w: number,
   fid: Arg,
-  a1: Arg,
-  a2: Arg,
-  a3: Arg,
-  a4: Arg,
-  a5: Arg,
-  a6: Arg,
-  a7: Arg,
+  a1?: Arg,
+  a2?: Arg,
+  a3?: Arg,
+  a4?: Arg,
+  a5?: Arg,
+  a6?: Arg,
+  a7?: Arg,
 ): void {
   setWord(r, w, fid, "X0");
-  setWord(r, w + 2, a1, "X1");
-  setWord(r, w + 4, a2, "X2");
-  setWord(r, w + 6, a3, "X3");
-  setWord(r, w + 8, a4, "X4");
-  setWord(r, w + 10, a5, "X5");
-  setWord(r, w + 12, a6, "X6");
-  setWord(r, w + 14, a7, "X7");
+  setWord(r, w + 2, a1 ?? 0, "X1");
+  setWord(r, w + 4, a2 ?? 0, "X2");
+  setWord(r, w + 6, a3 ?? 0, "X3");
+  setWord(r, w + 8, a4 ?? 0, "X4");
+  setWord(r, w + 10, a5 ?? 0, "X5");
+  setWord(r, w + 12, a6 ?? 0, "X6");
+  setWord(r, w + 14, a7 ?? 0, "X7");
 }
 
 function setWord(r: Int32Array, w: number, v: Arg | undefined, what: string): void {

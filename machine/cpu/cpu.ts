@@ -163,7 +163,12 @@ export class Cpu {
   trace: TraceFn | undefined = undefined;
 
   /** A CPU for the vCPUs of `mm`, reaching the world through `callbacks`. */
-  constructor(readonly mm: MachineMemory, readonly callbacks: CpuCallbacks) {
+  declare readonly mm: MachineMemory;
+  declare readonly callbacks: CpuCallbacks;
+
+  constructor(mm: MachineMemory, callbacks: CpuCallbacks) {
+    this.mm = mm;
+    this.callbacks = callbacks;
     const buf = mm.memory.buffer;
     this.#tlbs = Array.from({ length: mm.cpus }, () => newTlb());
     this.#blocks = Array.from({ length: mm.cpus }, (_, c) => {
