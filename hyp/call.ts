@@ -36,7 +36,7 @@ export type OutcomeCode = typeof Outcome[keyof typeof Outcome];
 export type Conduit = "hvc" | "smc";
 
 /** The high 32 bits of a number in [-2^53, 2^53] as a 64-bit two's complement value (int32). */
-const hi32 = (v: number): number => Math.floor(v / 0x1_0000_0000);
+const hi32 = (v: number): number => (v | 0) === v ? v >> 31 : Math.floor(v / 0x1_0000_0000);
 
 /**
  * The register view of one call in progress.
@@ -58,8 +58,8 @@ export class CallCtx {
   declare t1: number;
   /** Word index of PSTATE in `regs` (VcpuPort.pstateWord, LiveLayout.pstateWord), or -1: ask the port. */
   declare pstate: number;
-  /** Function ID (low 32 bits of X0, unsigned). */
-  declare fid: number;
+  /** Function ID bits (low 32 bits of X0 as int32: integer compares on the hot path). */
+  declare fidBits: number;
   declare conduit: Conduit;
   /** 1 for SMC, 0 for HVC (the trace's flag bit). */
   declare smc: number;
@@ -76,7 +76,7 @@ export class CallCtx {
     this.t0 = 0;
     this.t1 = 0;
     this.pstate = -1;
-    this.fid = 0;
+    this.fidBits = 0;
     this.conduit = "hvc";
     this.smc = 0;
     this.imm = 0;
@@ -97,7 +97,7 @@ export class CallCtx {
     this.conduit = conduit;
     this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
-    this.fid = regs[x] >>> 0;
+    this.fidBits = regs[x];
     return this;
   }
 
@@ -117,8 +117,13 @@ export class CallCtx {
     this.conduit = conduit;
     this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
-    this.fid = regs[x] >>> 0;
+    this.fidBits = regs[x];
     return this;
+  }
+
+  /** Function ID (low 32 bits of X0, unsigned). */
+  get fid(): number {
+    return this.fidBits >>> 0;
   }
 
   /** The calling vCPU's exception level. */
@@ -174,17 +179,31 @@ export class CallCtx {
 
   /** smccc_set_retval: write X0..X3 (unused ones zero), full 64-bit values. */
   ret(a0: number, a1 = 0, a2 = 0, a3 = 0): OutcomeCode {
-    // Straight-line and small: this is on every answered call, and V8 inlines it whole.
+    // Small, with int32 answers (the usual ones) in integer code only: V8 inlines it whole
+    // into every call path.
     const r = this.regs, w = this.x;
     r[w] = a0;
-    r[w + 1] = hi32(a0);
     r[w + 2] = a1;
-    r[w + 3] = hi32(a1);
     r[w + 4] = a2;
-    r[w + 5] = hi32(a2);
     r[w + 6] = a3;
-    r[w + 7] = hi32(a3);
+    if ((a0 | 0) === a0 && (a1 | 0) === a1 && (a2 | 0) === a2 && (a3 | 0) === a3) {
+      r[w + 1] = a0 >> 31;
+      r[w + 3] = a1 >> 31;
+      r[w + 5] = a2 >> 31;
+      r[w + 7] = a3 >> 31;
+    } else {
+      this.retHigh(a0, a1, a2, a3);
+    }
     return Outcome.CONTINUE;
+  }
+
+  /** {@link ret}'s high words when a value is outside int32. */
+  private retHigh(a0: number, a1: number, a2: number, a3: number): void {
+    const r = this.regs, w = this.x;
+    r[w + 1] = hi32(a0);
+    r[w + 3] = hi32(a1);
+    r[w + 5] = hi32(a2);
+    r[w + 7] = hi32(a3);
   }
 
   /** Zero bits 63:32 of X1..X3 in the vCPU (kvm_psci_narrow_to_32bit, spec 1.4). */

@@ -342,8 +342,8 @@ export class KvmVm {
       : this.ctx.bindLive(v.port, "hvc", imm, live);
     if (!this.isKvm) return this.hvcNotKvm(v, ctx);
     const t = this.trace.begin(ctx, ctx.el());
-    const fid = ctx.fid;
-    if (fid === PSCI.VERSION && this.psci02 && !this.protected && !this.filter.configured) {
+    const fid = ctx.fidBits;
+    if (fid === (PSCI.VERSION | 0) && this.psci02 && !this.protected && !this.filter.configured) {
       // The most frequent call, answered as smcccCall would: PSCI function 0 is always
       // allowed (standard owner, function number <= 0x1f), the bus routes it to PSCI, and
       // PsciService.handle answers it from the VM's PSCI version (0.2 or later here).

@@ -211,6 +211,11 @@ export class Core {
    */
   base = 0;
   quota = 0;
+  /** `base` as two int32 words (low, high): the call path derives ICOUNT from them. */
+  baseLo = 0;
+  baseHi = 0;
+  /** X[W.BUDGET] during a callback (see {@link beginCall}). */
+  savedBudget = 0;
   /** Exit reason once the run loop must stop, or -1. */
   exit = -1;
   /** Feature word of the running vCPU. */
@@ -257,14 +262,27 @@ export function isHost(): boolean {
   return (hcrHi() & HCR.HI_E2H) !== 0 && (hcrLo() & HCR.TGE) !== 0;
 }
 
-/** X[W.BUDGET] during a callback (see {@link beginCall}). */
-let savedBudget = 0;
-
 /** Make the run loop stop at the next instruction boundary and re-synchronise. */
 export function requestSync(): void {
   C.quota -= X[W.BUDGET];
   X[W.BUDGET] = 0;
-  savedBudget = 0; // inside a callback: endCall() restores this
+  C.savedBudget = 0; // inside a callback: endCall() restores this
+}
+
+/** Start counting at ICOUNT = the words at X[W.ICOUNT] (a run of the loop begins). */
+export function setBase(): void {
+  const lo = X[W.ICOUNT], hi = X[W.ICOUNT + 1];
+  C.base = (hi >>> 0) * 0x1_0000_0000 + (lo >>> 0);
+  C.baseLo = lo;
+  C.baseHi = hi;
+}
+
+/** Add `done` (a non-negative int32: instructions of a finished pass) to the base. */
+export function addBase(done: number): void {
+  const lo0 = C.baseLo, lo = (lo0 + done) | 0;
+  C.base += done;
+  C.baseLo = lo;
+  if ((lo >>> 0) < (lo0 >>> 0)) C.baseHi = (C.baseHi + 1) | 0;
 }
 
 /** Instructions retired by the running vCPU so far (exact). */
@@ -322,7 +340,7 @@ S.flush = flushSys;
  */
 export function beginCall(): void {
   const budget = X[W.BUDGET];
-  savedBudget = budget;
+  C.savedBudget = budget;
   const n = C.base + C.quota - budget; // icountNow()
   X[W.ICOUNT] = n | 0;
   X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
@@ -346,7 +364,7 @@ export function endCall(): boolean {
   S.cpu = -1;
   S.flushed = true;
   S.dirty = false;
-  X[W.BUDGET] = savedBudget;
+  X[W.BUDGET] = C.savedBudget;
   return dirty;
 }
 
@@ -359,9 +377,10 @@ export function endCall(): boolean {
  */
 export function beginLiveCall(): void {
   const budget = X[W.BUDGET];
-  savedBudget = budget;
-  const n = C.base + C.quota - budget; // icountNow()
-  const lo = n | 0, hi = Math.floor(n / 0x1_0000_0000) | 0, b = C.blockFixed;
+  C.savedBudget = budget;
+  // icountNow() in int32 words: base + (quota - budget), the sum below 2^31 per pass.
+  const lo0 = C.baseLo, lo = (lo0 + C.quota - budget) | 0;
+  const hi = (lo >>> 0) < (lo0 >>> 0) ? (C.baseHi + 1) | 0 : C.baseHi, b = C.blockFixed;
   X[W.ICOUNT] = lo;
   X[W.ICOUNT + 1] = hi;
   b[W.ICOUNT] = lo;
@@ -383,7 +402,7 @@ export function endLiveCall(): boolean {
   S.cpu = -1;
   S.flushed = true;
   S.dirty = false;
-  X[W.BUDGET] = savedBudget;
+  X[W.BUDGET] = C.savedBudget;
   return dirty;
 }
 

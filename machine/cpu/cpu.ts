@@ -257,7 +257,7 @@ export class Cpu {
     C.excEsr = 0;
     C.excFar = undefined;
     C.excEl = 0;
-    C.base = (X[W.ICOUNT + 1] >>> 0) * 0x1_0000_0000 + (X[W.ICOUNT] >>> 0);
+    core_.setBase();
     let left = budget;
     try {
       while (left > 0) {
@@ -270,7 +270,7 @@ export class Cpu {
           if (e !== UNWIND) throw e;
         }
         const done = C.quota - X[W.BUDGET];
-        C.base += done;
+        core_.addBase(done);
         C.quota = 0;
         X[W.BUDGET] = 0;
         left -= done;
