@@ -106,19 +106,24 @@ export class CallCtx {
    * registers (laid out as the {@link LiveLayout} given to the constructor).
    */
   bindLive(port: VcpuPort, conduit: Conduit, imm: number, regs: Int32Array): this {
-    const l = this.live!, x = l.xWord;
+    // Consecutive guest calls pass the same block: its word layout is set only when it changes.
+    if (this.regs !== regs) this.layoutLive(regs);
     this.port = port;
+    this.conduit = conduit;
+    this.smc = conduit === "smc" ? 1 : 0;
+    this.imm = imm;
+    this.fidBits = regs[this.x];
+    return this;
+  }
+
+  private layoutLive(regs: Int32Array): void {
+    const l = this.live!;
     this.regs = regs;
-    this.x = x;
+    this.x = l.xWord;
     this.pc = l.pcWord;
     this.t0 = l.timeWords[0];
     this.t1 = l.timeWords[1];
     this.pstate = l.pstateWord;
-    this.conduit = conduit;
-    this.smc = conduit === "smc" ? 1 : 0;
-    this.imm = imm;
-    this.fidBits = regs[x];
-    return this;
   }
 
   /** Function ID (low 32 bits of X0, unsigned). */

@@ -35,7 +35,7 @@ export type Errno = keyof typeof ERRNO;
  */
 export class KvmError extends Error {
   /** Linux errno number. */
-  readonly code: number;
+  declare readonly code: number;
 
   constructor(readonly errno: Errno, readonly op: string, detail: string) {
     super(`${op} failed with ${errno}: ${detail}`);

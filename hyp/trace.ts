@@ -77,6 +77,13 @@ export interface TraceEntry {
 // 3..10 X0..X3 at the call, 11..18 X0..X3 after it, 19..22 the two virtual-time counters.
 const W = 23; // words per entry
 const ARGS = 3, RESULT = 11, TIME = 19;
+/** Entries kept (a power of two). */
+const CAPACITY = 4096;
+/**
+ * Register word indexes are below 2^30 (a wasm memory has at most 2^30 int32 words): masking
+ * with this tells V8 that `x + k` cannot overflow, which drops a check from every copy.
+ */
+const WORD_INDEX = 0x3fff_ffff;
 const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
 
 const SERVICE_NAMES: string[] = [];
@@ -99,26 +106,23 @@ export class CallTrace {
   // initialisers): with a parameter property TypeScript defines every field as undefined
   // first, and V8 then keeps the numeric ones as generic tagged values.
   declare private readonly ring: Int32Array;
-  declare private readonly mask: number;
-  declare private readonly capacity: number;
   /** Total calls recorded since creation (or the last clear). */
   declare total: number;
   /** Set false to stop recording (benchmarks). */
   declare enabled: boolean;
 
-  /** `capacity` is rounded up to a power of two. */
-  constructor(capacity = 4096) {
+  /** An empty trace keeping the last 4096 calls. */
+  constructor() {
     this.total = 0;
     this.enabled = true;
-    this.capacity = 1 << Math.ceil(Math.log2(Math.max(2, capacity)));
-    this.mask = this.capacity - 1;
-    this.ring = new Int32Array(this.capacity * W);
+    this.ring = new Int32Array(CAPACITY * W);
   }
 
   /** Record the start of a call: copies X0..X3 before a handler can change them. */
   begin(ctx: CallCtx, el: number): number {
     if (!this.enabled) return -1;
-    const b = (this.total++ & this.mask) * W, r = this.ring, x = ctx.x, g = ctx.regs;
+    const b = (this.total++ & (CAPACITY - 1)) * W, r = this.ring, x = ctx.x & WORD_INDEX;
+    const g = ctx.regs;
     r[b] = ctx.port.index;
     r[b + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
     // Virtual time = ICOUNT + TIME_BASE; both copied, summed when decoded.
@@ -142,7 +146,7 @@ export class CallTrace {
   /** Record the end of a call: result registers, route, service (a {@link traceServiceId}) and outcome. */
   end(b: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
     if (b < 0) return;
-    const r = this.ring, x = ctx.x, g = ctx.regs;
+    const r = this.ring, x = ctx.x & WORD_INDEX, g = ctx.regs;
     r[b + 2] = route | (outcome << 8) | (service << 16);
     r[b + RESULT] = g[x];
     r[b + RESULT + 1] = g[x + 1];
@@ -159,10 +163,10 @@ export class CallTrace {
     if (b >= 0) this.ring[b + 1] |= 1 << 7;
   }
 
-  /** Decoded entries, oldest first (at most `capacity`). */
+  /** Decoded entries, oldest first (at most the last 4096). */
   get calls(): TraceEntry[] {
     const out: TraceEntry[] = [];
-    const n = Math.min(this.total, this.capacity);
+    const n = Math.min(this.total, CAPACITY);
     const first = this.total - n;
     for (let s = first; s < this.total; s++) out.push(this.decode(s));
     return out;
@@ -180,7 +184,7 @@ export class CallTrace {
   }
 
   private decode(seq: number): TraceEntry {
-    const b = (seq & this.mask) * W, r = this.ring;
+    const b = (seq & (CAPACITY - 1)) * W, r = this.ring;
     const u64 = (i: number) => (BigInt(r[b + i + 1] >>> 0) << 32n) | BigInt(r[b + i] >>> 0);
     const fid = r[b + ARGS] >>> 0;
     const stub = (r[b + 1] & (1 << 7)) !== 0;

@@ -18,7 +18,7 @@ const MASK64 = (1n << 64n) - 1n;
 
 /** splitmix64: a small, well-distributed deterministic 64-bit generator. */
 export class SplitMix64 {
-  private state: bigint;
+  declare private state: bigint;
   constructor(seed: bigint | number) {
     this.state = BigInt.asUintN(64, BigInt(seed));
   }
@@ -36,7 +36,7 @@ export class SplitMix64 {
 export class TrngService implements Service {
   readonly name = "trng";
   readonly traceId: number = traceServiceId("trng");
-  private source: SplitMix64;
+  declare private source: SplitMix64;
   private noEntropy = 0;
 
   declare private readonly vm: KvmVm;

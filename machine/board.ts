@@ -23,7 +23,7 @@ export interface BoardOptions {
 
 /** The board: devices plus DTB generation. */
 export class Board {
-  readonly devices: VirtDevices;
+  declare readonly devices: VirtDevices;
 
   constructor(mm: MachineMemory, clock: VirtualClock, readonly opts: BoardOptions) {
     this.devices = createVirtDevices(mm, clock, { cpus: opts.cpus, gicVersion: opts.gic });

@@ -23,14 +23,14 @@ export class VirtualClock {
   /** Virtual ns at which the current slice started. */
   sliceStart = 0;
   /** ICOUNT of each vCPU at the start of the current slice. */
-  readonly sliceIcount: Float64Array;
+  declare readonly sliceIcount: Float64Array;
   /** sliceStart - sliceIcount[cpu]: a vCPU's time is this plus its ICOUNT. */
-  private readonly base: Float64Array;
+  declare private readonly base: Float64Array;
   /** Word index of each vCPU's ICOUNT. */
-  private readonly words: Int32Array;
-  private readonly u32: Uint32Array;
+  declare private readonly words: Int32Array;
+  declare private readonly u32: Uint32Array;
 
-  private readonly mm: MachineMemory;
+  declare private readonly mm: MachineMemory;
 
   constructor(mm: MachineMemory, cpus: number) {
     this.mm = mm;

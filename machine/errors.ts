@@ -28,13 +28,13 @@ export type GuestErrorKind =
  * ```
  */
 export class GuestError extends Error {
-  readonly cpu: number;
-  readonly pc: bigint;
-  readonly el: number;
-  readonly esr: number;
-  readonly insn: number | undefined;
-  readonly disasm: string | undefined;
-  readonly far: bigint | undefined;
+  declare readonly cpu: number;
+  declare readonly pc: bigint;
+  declare readonly el: number;
+  declare readonly esr: number;
+  declare readonly insn: number | undefined;
+  declare readonly disasm: string | undefined;
+  declare readonly far: bigint | undefined;
 
   constructor(
     readonly kind: GuestErrorKind,

@@ -24,7 +24,7 @@ export class GuestMemory implements MemoryPort {
   /** Guest-physical base of RAM. */
   readonly base: bigint = BigInt(RAM_BASE);
   /** RAM size in bytes. */
-  readonly size: number;
+  declare readonly size: number;
 
   declare private readonly mm: MachineMemory;
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { MP_STATE, type OutcomeCode, SYSTEM_EVENT, type VcpuExit } from "../hyp/mod.ts";
+import { type KvmVm, MP_STATE, type OutcomeCode, SYSTEM_EVENT, type VcpuExit } from "../hyp/mod.ts";
 import { type CallActionCode, type CpuCallbacks, MMIO_STOP } from "./cpu/callbacks.ts";
 import { currentInsn, hasValidSyndrome } from "./cpu/syndrome.ts";
 import { Cpu, Exit } from "./cpu/cpu.ts";
@@ -82,7 +82,7 @@ export class MachineCallbacks implements CpuCallbacks {
    */
   readonly liveRegs = true;
   /** Whether each vCPU's last wait was a WFE (a yield, not a sleep). */
-  readonly lastWfe: Uint8Array;
+  declare readonly lastWfe: Uint8Array;
   /**
    * The guest runs under the KVM model: MMIO goes through io_mem_abort (see
    * {@link emulable}), and an access outside RAM and the devices is a
@@ -90,14 +90,17 @@ export class MachineCallbacks implements CpuCallbacks {
    * return zero, writes are ignored (kvm_cpu_exec ignores the MemTxResult).
    * Under QEMU TCG-style modes it is an external abort, as QEMU's virt gives.
    */
-  private readonly kvm: boolean;
+  declare private readonly kvm: boolean;
   /** Per vCPU: the MMIO access that stopped it because KVM could not emulate it. */
   readonly unemulated: ({ pa: number; size: number; write: boolean; isv: boolean } | undefined)[];
 
   declare private readonly vm: Vm;
+  /** The VM's KVM model (the HVC/SMC path reaches it in one load). */
+  declare private readonly hyp: KvmVm;
 
   constructor(vm: Vm) {
     this.vm = vm;
+    this.hyp = vm.kvm;
     this.lastWfe = new Uint8Array(vm.mm.cpus);
     this.kvm = vm.kvm.mode === "kvm";
     this.unemulated = new Array(vm.mm.cpus).fill(undefined);
@@ -139,10 +142,10 @@ export class MachineCallbacks implements CpuCallbacks {
   }
 
   hvc(cpu: number, imm: number, regs: Int32Array): CallActionCode {
-    return this.vm.kvm.hvc(cpu, imm, regs) as OutcomeCode as CallActionCode;
+    return this.hyp.hvc(cpu, imm, regs) as OutcomeCode as CallActionCode;
   }
   smc(cpu: number, imm: number, regs: Int32Array): CallActionCode {
-    return this.vm.kvm.smc(cpu, imm, regs) as OutcomeCode as CallActionCode;
+    return this.hyp.smc(cpu, imm, regs) as OutcomeCode as CallActionCode;
   }
 
   sysregRead(cpu: number, key: number, out: Int32Array): boolean {
@@ -161,12 +164,12 @@ export class MachineCallbacks implements CpuCallbacks {
 
 /** The scheduler of one VM. */
 export class Scheduler {
-  readonly cpu: Cpu;
-  private readonly callbacks: MachineCallbacks;
+  declare readonly cpu: Cpu;
+  declare private readonly callbacks: MachineCallbacks;
   /** vCPUs asleep in WFI (an interrupt line brings them back). */
-  private readonly asleep: Uint8Array;
+  declare private readonly asleep: Uint8Array;
   /** vCPUs found in an exception loop in this run (skipped until the next run). */
-  private readonly stuck: (GuestError | undefined)[];
+  declare private readonly stuck: (GuestError | undefined)[];
 
   declare private readonly vm: Vm;
 

@@ -84,11 +84,11 @@ function ctz32(v: number): number {
  */
 export class GicV2 implements InterruptController {
   readonly version = 2 as const;
-  readonly numIrq: number;
+  declare readonly numIrq: number;
   /** The distributor (4 KiB). */
-  readonly distributor: MmioDevice;
+  declare readonly distributor: MmioDevice;
   /** The CPU interface (8 KiB), banked by the accessing vCPU. */
-  readonly cpuInterface: MmioDevice;
+  declare readonly cpuInterface: MmioDevice;
   readonly #cpus: number;
   readonly #all: number;
   readonly #lines: IrqLines;

@@ -280,13 +280,13 @@ export interface GicV3Options {
  */
 export class GicV3 implements InterruptController, SysregDevice {
   readonly version = 3 as const;
-  readonly numIrq: number;
+  declare readonly numIrq: number;
   /** The distributor frame (map at GICD_BASE, GICD_SIZE). */
-  readonly distributor: MmioDevice;
+  declare readonly distributor: MmioDevice;
   /** All redistributors, contiguous (map at GICR_BASE, `redistributorSize`). */
-  readonly redistributors: MmioDevice;
+  declare readonly redistributors: MmioDevice;
   /** Size of the implemented redistributor frames: one 128 KiB stride per vCPU. */
-  readonly redistributorSize: number;
+  declare readonly redistributorSize: number;
   /** The system-register keys this model owns. */
   readonly sysregKeys: readonly number[] = Object.values(GICV3_SYSREG);
 

@@ -77,7 +77,7 @@ const LCR_FEN = 0x10;
  */
 export class Pl011 implements MmioDevice {
   /** The interrupt output (UARTINTR, level). */
-  irq: IrqLine | undefined;
+  declare irq: IrqLine | undefined;
 
   #out = new Uint8Array(4096);
   #outLen = 0;
