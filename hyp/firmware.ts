@@ -57,6 +57,9 @@ export class FirmwarePsci {
   }
 
   private psci(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
+    // PSCI_VERSION first, in integer compares (-0x7c00_0000 is 0x8400_0000 as int32): the
+    // most frequent call, and the switch below compares doubles.
+    if (ctx.fidBits === -0x7c00_0000 && ctx.hi(0) === 0) return put(ctx, PSCI.VERSION_1_1);
     const fid = ctx.u32(0) + ctx.hi(0) * 0x1_0000_0000;
     if (fid & FID.SMC64 && ctx.aarch32()) return put(ctx, PSCI.RET_NOT_SUPPORTED);
     switch (fid) {

@@ -343,7 +343,8 @@ export class KvmVm {
     if (!this.isKvm) return this.hvcNotKvm(v, ctx);
     const t = this.trace.begin(ctx, ctx.el());
     const fid = ctx.fidBits;
-    if (fid === (PSCI.VERSION | 0) && this.psci02 && !this.protected && !this.filter.configured) {
+    // -0x7c00_0000 is PSCI.VERSION (0x8400_0000) as int32, a literal so that V8 compares words.
+    if (fid === -0x7c00_0000 && this.psci02 && !this.protected && !this.filter.configured) {
       // The most frequent call, answered as smcccCall would: PSCI function 0 is always
       // allowed (standard owner, function number <= 0x1f), the bus routes it to PSCI, and
       // PsciService.handle answers it from the VM's PSCI version (0.2 or later here).
