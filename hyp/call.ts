@@ -60,7 +60,6 @@ export class CallCtx {
   declare pstate: number;
   /** Function ID bits (low 32 bits of X0 as int32: integer compares on the hot path). */
   declare fidBits: number;
-  declare conduit: Conduit;
   /** 1 for SMC, 0 for HVC (the trace's flag bit). */
   declare smc: number;
   declare imm: number;
@@ -77,7 +76,6 @@ export class CallCtx {
     this.t1 = 0;
     this.pstate = -1;
     this.fidBits = 0;
-    this.conduit = "hvc";
     this.smc = 0;
     this.imm = 0;
     this.live = live;
@@ -87,14 +85,13 @@ export class CallCtx {
   /** Point the context at a vCPU's registers. */
   bind(port: VcpuPort, conduit: Conduit, imm: number): this {
     const regs = port.regs, x = port.xWord, tw = port.timeWords;
-    this.port = port;
-    this.regs = regs;
+    if (this.port !== port) this.port = port;
+    if (this.regs !== regs) this.regs = regs;
     this.x = x;
     this.pc = port.pcWord;
     this.t0 = tw[0];
     this.t1 = tw[1];
     this.pstate = port.pstateWord ?? -1;
-    this.conduit = conduit;
     this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
     this.fidBits = regs[x];
@@ -106,10 +103,10 @@ export class CallCtx {
    * registers (laid out as the {@link LiveLayout} given to the constructor).
    */
   bindLive(port: VcpuPort, conduit: Conduit, imm: number, regs: Int32Array): this {
-    // Consecutive guest calls pass the same block: its word layout is set only when it changes.
+    // Consecutive guest calls pass the same block and mostly the same vCPU: references are
+    // stored only when they change (each pointer store costs here; numbers do not).
     if (this.regs !== regs) this.layoutLive(regs);
-    this.port = port;
-    this.conduit = conduit;
+    if (this.port !== port) this.port = port;
     this.smc = conduit === "smc" ? 1 : 0;
     this.imm = imm;
     this.fidBits = regs[this.x];
@@ -124,6 +121,11 @@ export class CallCtx {
     this.t0 = l.timeWords[0];
     this.t1 = l.timeWords[1];
     this.pstate = l.pstateWord;
+  }
+
+  /** HVC or SMC. */
+  get conduit(): Conduit {
+    return this.smc === 1 ? "smc" : "hvc";
   }
 
   /** Function ID (low 32 bits of X0, unsigned). */

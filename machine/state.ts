@@ -138,6 +138,8 @@ export const Feature = {
 /** Number of system-register slots available in a block. */
 export const SYSREG_SLOTS = Slot.END - Slot.SYSREG0;
 
+let nextMemoryId = 0;
+
 /**
  * The shared memory of one VM with typed views over it.
  *
@@ -161,9 +163,12 @@ export class MachineMemory {
   declare readonly ramSize: number;
 
   declare readonly cpus: number;
+  /** A number unique to this machine memory (sync.ts names the vCPU inside a callback by it). */
+  declare readonly id: number;
 
   constructor(cpus: number, memoryMiB: number) {
     this.cpus = cpus;
+    this.id = nextMemoryId++;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > MAX_CPUS) {
       throw new RangeError(`Invalid vCPU count: ${cpus} (1..${MAX_CPUS})`);
     }

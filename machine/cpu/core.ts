@@ -346,7 +346,7 @@ export function beginCall(): void {
   X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
   C.blockFixed.set(X_FIXED);
   // System registers stay in X until machine-side code asks for them (sync.ts).
-  S.mm = C.mm;
+  S.mm = C.mm.id;
   S.cpu = C.cpu;
   S.flushed = false;
   S.dirty = false;
@@ -360,7 +360,6 @@ export function endCall(): boolean {
   X_FIXED.set(C.blockFixed);
   const dirty = S.dirty;
   if (dirty) X_SYS.set(C.blockSys);
-  S.mm = null;
   S.cpu = -1;
   S.flushed = true;
   S.dirty = false;
@@ -385,7 +384,7 @@ export function beginLiveCall(): void {
   X[W.ICOUNT + 1] = hi;
   b[W.ICOUNT] = lo;
   b[W.ICOUNT + 1] = hi;
-  S.mm = C.mm;
+  S.mm = C.mm.id;
   S.cpu = C.cpu;
   S.flushed = false;
   S.dirty = false;
@@ -398,7 +397,6 @@ export function endLiveCall(): boolean {
   S.fixedOut = false;
   const dirty = S.dirty;
   if (dirty) X_SYS.set(C.blockSys);
-  S.mm = null;
   S.cpu = -1;
   S.flushed = true;
   S.dirty = false;
