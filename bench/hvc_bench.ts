@@ -14,9 +14,3 @@ Deno.bench("vm.cpu(0).hvc(PSCI.VERSION)", { group: "direct", baseline: true }, (
 Deno.bench("vm.cpu(0).hvc(SMCCC.ARCH_FEATURES, WA1)", { group: "direct" }, () => {
   cpu.hvc(SMCCC.ARCH_FEATURES, SMCCC.ARCH_WORKAROUND_1);
 });
-
-const quiet = createVm({ memoryMiB: 1 });
-quiet.trace.enabled = false;
-Deno.bench("hvc(PSCI.VERSION), trace off", { group: "direct" }, () => {
-  quiet.cpu(0).hvc(PSCI.VERSION);
-});

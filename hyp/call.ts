@@ -35,6 +35,17 @@ export type OutcomeCode = typeof Outcome[keyof typeof Outcome];
 /** HVC or SMC. */
 export type Conduit = "hvc" | "smc";
 
+/**
+ * A 64-bit view of a register file: registers, PC and time counters are 64-bit values at even
+ * word indexes of an 8-byte aligned file (port.ts).
+ */
+function slots(regs: Int32Array): BigInt64Array {
+  if (regs.byteOffset % 8 !== 0) {
+    throw new RangeError("A register file must start at an 8-byte aligned offset");
+  }
+  return new BigInt64Array(regs.buffer, regs.byteOffset, regs.length >> 1);
+}
+
 /** The high 32 bits of a number in [-2^53, 2^53] as a 64-bit two's complement value (int32). */
 const hi32 = (v: number): number => (v | 0) === v ? v >> 31 : Math.floor(v / 0x1_0000_0000);
 
@@ -49,6 +60,8 @@ export class CallCtx {
   /** The calling vCPU. */
   declare port: VcpuPort;
   declare regs: Int32Array;
+  /** `regs` as 64-bit slots (the trace copies registers whole). */
+  declare regs64: BigInt64Array;
   /** Word index of X0 in `regs`. */
   declare x: number;
   /** Word index of the PC in `regs`. */
@@ -70,6 +83,7 @@ export class CallCtx {
   constructor(port: VcpuPort, live?: LiveLayout) {
     this.port = port;
     this.regs = port.regs;
+    this.regs64 = slots(port.regs);
     this.x = 0;
     this.pc = 0;
     this.t0 = 0;
@@ -86,7 +100,10 @@ export class CallCtx {
   bind(port: VcpuPort, conduit: Conduit, imm: number): this {
     const regs = port.regs, x = port.xWord, tw = port.timeWords;
     if (this.port !== port) this.port = port;
-    if (this.regs !== regs) this.regs = regs;
+    if (this.regs !== regs) {
+      this.regs = regs;
+      this.regs64 = slots(regs);
+    }
     this.x = x;
     this.pc = port.pcWord;
     this.t0 = tw[0];
@@ -116,6 +133,7 @@ export class CallCtx {
   private layoutLive(regs: Int32Array): void {
     const l = this.live!;
     this.regs = regs;
+    this.regs64 = slots(regs);
     this.x = l.xWord;
     this.pc = l.pcWord;
     this.t0 = l.timeWords[0];

@@ -320,7 +320,7 @@ export class KvmVm {
     const v = this.vcpus[i] ?? this.vcpu(i);
     v.hasRun = true;
     this.hasRun = true;
-    v.exit = null;
+    if (v.exit !== null) v.exit = null;
     if (v.pvtimeSet) this.pvTime.update(v);
     if (v.psciPower === PSCI.AFFINITY_ON_PENDING) v.psciPower = PSCI.AFFINITY_ON;
   }
@@ -341,17 +341,17 @@ export class KvmVm {
       ? this.ctx.bind(v.port, "hvc", imm)
       : this.ctx.bindLive(v.port, "hvc", imm, live);
     if (!this.isKvm) return this.hvcNotKvm(v, ctx);
-    const t = this.trace.begin(ctx, ctx.el());
     const fid = ctx.fidBits;
     // -0x7c00_0000 is PSCI.VERSION (0x8400_0000) as int32, a literal so that V8 compares words.
     if (fid === -0x7c00_0000 && this.psci02 && !this.protected && !this.filter.configured) {
       // The most frequent call, answered as smcccCall would: PSCI function 0 is always
       // allowed (standard owner, function number <= 0x1f), the bus routes it to PSCI, and
       // PsciService.handle answers it from the VM's PSCI version (0.2 or later here).
-      ctx.ret(this.psciVersionOf());
-      this.trace.end(t, ctx, R.service, this.psci.traceId, Outcome.CONTINUE);
-      return Outcome.CONTINUE;
+      const version = this.psciVersionOf();
+      this.trace.answered(ctx, ctx.el(), R.service, this.psci.traceId, version);
+      return ctx.ret(version);
     }
+    const t = this.trace.begin(ctx, ctx.el());
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
     if (fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);

@@ -5,7 +5,8 @@
  *
  * Registers are shared 32-bit words (no BigInt on the call path): general
  * register Xn is `regs[xWord + 2n]` (low half) and `regs[xWord + 2n + 1]`
- * (high half); the PC likewise at `pcWord`.
+ * (high half); the PC likewise at `pcWord`. Every such 64-bit value starts at an even word
+ * of an 8-byte aligned file (the trace copies registers as whole 64-bit values).
  *
  * @module
  */

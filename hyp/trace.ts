@@ -1,7 +1,7 @@
 /**
  * The call trace: every SMCCC/stub call with cpu, conduit, EL, function ID,
  * decoded name, arguments, result, route and virtual time. Stored as a ring
- * of int32 words (no allocation per call); decoded into objects only when
+ * of int32 words and 64-bit slots (no allocation per call); decoded into objects only when
  * read through {@link CallTrace.calls}.
  *
  * @module
@@ -73,17 +73,15 @@ export interface TraceEntry {
   timeNs: number;
 }
 
-// Entry layout (int32 words): 0 cpu, 1 flags (SMC, EL, stub name, imm), 2 route/outcome/service,
-// 3..10 X0..X3 at the call, 11..18 X0..X3 after it, 19..22 the two virtual-time counters.
-const W = 23; // words per entry
-const ARGS = 3, RESULT = 11, TIME = 19;
+// Entry layout: int32 words 0 cpu, 1 flags (SMC, EL, stub name, imm), 2 route/outcome/service;
+// then 64-bit slots 2..5 X0..X3 at the call, 6..9 X0..X3 after it, 10..11 the two virtual-time
+// counters. Registers are copied as whole 64-bit values: V8 compiles a BigInt64Array element
+// copy to one load and one store, and every memory access counts on this path.
+const W = 24; // int32 words per entry
+const SLOTS = W / 2;
+const ARGS = 2, RESULT = 6, TIME = 10; // slots
 /** Entries kept (a power of two). */
 const CAPACITY = 4096;
-/**
- * Register word indexes are below 2^30 (a wasm memory has at most 2^30 int32 words): masking
- * with this tells V8 that `x + k` cannot overflow, which drops a check from every copy.
- */
-const WORD_INDEX = 0x3fff_ffff;
 const OUTCOMES = ["continue", "exit", "sleep", "trap", "undef"];
 
 const SERVICE_NAMES: string[] = [];
@@ -105,7 +103,9 @@ export class CallTrace {
   // Plain fields assigned once in the constructor (no parameter property, no field
   // initialisers): with a parameter property TypeScript defines every field as undefined
   // first, and V8 then keeps the numeric ones as generic tagged values.
-  declare private readonly ring: Int32Array;
+  /** The ring as int32 words (metadata) and as 64-bit slots (registers, time). */
+  declare private readonly words: Int32Array;
+  declare private readonly slots: BigInt64Array;
   /** Total calls recorded since creation (or the last clear). */
   declare total: number;
   /** Set false to stop recording (benchmarks). */
@@ -115,52 +115,68 @@ export class CallTrace {
   constructor() {
     this.total = 0;
     this.enabled = true;
-    this.ring = new Int32Array(CAPACITY * W);
+    this.slots = new BigInt64Array(CAPACITY * SLOTS);
+    this.words = new Int32Array(this.slots.buffer);
   }
 
-  /** Record the start of a call: copies X0..X3 before a handler can change them. */
+  /**
+   * Record the start of a call: copies X0..X3 before a handler can change them. Returns the
+   * entry's first slot for {@link end}, or -1 when the trace is off.
+   */
   begin(ctx: CallCtx, el: number): number {
     if (!this.enabled) return -1;
-    const b = (this.total++ & (CAPACITY - 1)) * W, r = this.ring, x = ctx.x & WORD_INDEX;
-    const g = ctx.regs;
-    r[b] = ctx.port.index;
-    r[b + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
+    const s = (this.total++ & (CAPACITY - 1)) * SLOTS, q = this.slots, w = this.words;
+    const g = ctx.regs64, x = ctx.x >> 1;
+    w[2 * s] = ctx.port.index;
+    w[2 * s + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
+    q[s + ARGS] = g[x];
+    q[s + ARGS + 1] = g[x + 1];
+    q[s + ARGS + 2] = g[x + 2];
+    q[s + ARGS + 3] = g[x + 3];
     // Virtual time = ICOUNT + TIME_BASE; both copied, summed when decoded.
-    const i0 = ctx.t0, i1 = ctx.t1;
-    r[b + TIME] = g[i0];
-    r[b + TIME + 1] = g[i0 + 1];
-    r[b + TIME + 2] = g[i1];
-    r[b + TIME + 3] = g[i1 + 1];
-    // Straight-line copies (a loop here costs twice as much): this runs on every call.
-    r[b + ARGS] = g[x];
-    r[b + ARGS + 1] = g[x + 1];
-    r[b + ARGS + 2] = g[x + 2];
-    r[b + ARGS + 3] = g[x + 3];
-    r[b + ARGS + 4] = g[x + 4];
-    r[b + ARGS + 5] = g[x + 5];
-    r[b + ARGS + 6] = g[x + 6];
-    r[b + ARGS + 7] = g[x + 7];
-    return b;
+    q[s + TIME] = g[ctx.t0 >> 1];
+    q[s + TIME + 1] = g[ctx.t1 >> 1];
+    return s;
   }
 
   /** Record the end of a call: result registers, route, service (a {@link traceServiceId}) and outcome. */
-  end(b: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
-    if (b < 0) return;
-    const r = this.ring, x = ctx.x & WORD_INDEX, g = ctx.regs;
-    r[b + 2] = route | (outcome << 8) | (service << 16);
-    r[b + RESULT] = g[x];
-    r[b + RESULT + 1] = g[x + 1];
-    r[b + RESULT + 2] = g[x + 2];
-    r[b + RESULT + 3] = g[x + 3];
-    r[b + RESULT + 4] = g[x + 4];
-    r[b + RESULT + 5] = g[x + 5];
-    r[b + RESULT + 6] = g[x + 6];
-    r[b + RESULT + 7] = g[x + 7];
+  end(s: number, ctx: CallCtx, route: number, service: number, outcome: number): void {
+    if (s < 0) return;
+    const q = this.slots, g = ctx.regs64, x = ctx.x >> 1;
+    this.words[2 * s + 2] = route | (outcome << 8) | (service << 16);
+    q[s + RESULT] = g[x];
+    q[s + RESULT + 1] = g[x + 1];
+    q[s + RESULT + 2] = g[x + 2];
+    q[s + RESULT + 3] = g[x + 3];
+  }
+
+  /**
+   * Record a whole call answered with smccc_set_retval(x0, 0, 0, 0) (x0 an int32) before the
+   * answer is written: {@link begin} and {@link end} in one pass, the results as values.
+   */
+  answered(ctx: CallCtx, el: number, route: number, service: number, x0: number): void {
+    if (!this.enabled) return;
+    const s = (this.total++ & (CAPACITY - 1)) * SLOTS, q = this.slots, w = this.words;
+    const g = ctx.regs64, x = ctx.x >> 1;
+    w[2 * s] = ctx.port.index;
+    w[2 * s + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
+    w[2 * s + 2] = route | (service << 16); // outcome 0: "continue"
+    q[s + ARGS] = g[x];
+    q[s + ARGS + 1] = g[x + 1];
+    q[s + ARGS + 2] = g[x + 2];
+    q[s + ARGS + 3] = g[x + 3];
+    w[2 * (s + RESULT)] = x0;
+    w[2 * (s + RESULT) + 1] = x0 >> 31;
+    q[s + RESULT + 1] = 0n;
+    q[s + RESULT + 2] = 0n;
+    q[s + RESULT + 3] = 0n;
+    q[s + TIME] = g[ctx.t0 >> 1];
+    q[s + TIME + 1] = g[ctx.t1 >> 1];
   }
 
   /** Name a stub call (x0 is a small number, not an SMCCC ID). */
-  nameStub(b: number): void {
-    if (b >= 0) this.ring[b + 1] |= 1 << 7;
+  nameStub(s: number): void {
+    if (s >= 0) this.words[2 * s + 1] |= 1 << 7;
   }
 
   /** Decoded entries, oldest first (at most the last 4096). */
@@ -184,25 +200,26 @@ export class CallTrace {
   }
 
   private decode(seq: number): TraceEntry {
-    const b = (seq & (CAPACITY - 1)) * W, r = this.ring;
-    const u64 = (i: number) => (BigInt(r[b + i + 1] >>> 0) << 32n) | BigInt(r[b + i] >>> 0);
-    const fid = r[b + ARGS] >>> 0;
-    const stub = (r[b + 1] & (1 << 7)) !== 0;
-    const meta = r[b + 2];
+    const s = (seq & (CAPACITY - 1)) * SLOTS, q = this.slots, w = this.words;
+    const u64 = (i: number) => BigInt.asUintN(64, q[s + i]);
+    const fid = w[2 * (s + ARGS)] >>> 0;
+    const flags = w[2 * s + 1];
+    const stub = (flags & (1 << 7)) !== 0;
+    const meta = w[2 * s + 2];
     return {
       seq,
-      cpu: r[b],
-      conduit: r[b + 1] & 1 ? "smc" : "hvc",
-      imm: (r[b + 1] >>> 8) & 0xffff,
-      el: (r[b + 1] >>> 1) & 3,
+      cpu: w[2 * s],
+      conduit: flags & 1 ? "smc" : "hvc",
+      imm: (flags >>> 8) & 0xffff,
+      el: (flags >>> 1) & 3,
       fid,
       name: stub ? (HYP_STUB_NAMES[fid] ?? `HVC_STUB_${fid}`) : fidName(fid),
-      args: [u64(ARGS + 2), u64(ARGS + 4), u64(ARGS + 6)],
-      result: [u64(RESULT), u64(RESULT + 2), u64(RESULT + 4), u64(RESULT + 6)],
+      args: [u64(ARGS + 1), u64(ARGS + 2), u64(ARGS + 3)],
+      result: [u64(RESULT), u64(RESULT + 1), u64(RESULT + 2), u64(RESULT + 3)],
       route: ROUTES[meta & 0xff] ?? "service",
       service: SERVICE_NAMES[meta >>> 16] ?? "",
       outcome: OUTCOMES[(meta >>> 8) & 0xff] ?? "continue",
-      timeNs: Number(u64(TIME) + u64(TIME + 2)),
+      timeNs: Number(u64(TIME) + u64(TIME + 1)),
     };
   }
 }
