@@ -113,6 +113,14 @@ export const Slot = {
    */
   FPCR: 54,
   FPSR: 55,
+  /**
+   * The counters as the interpreter reads them without a device call (machine/cpu/counter.ts):
+   * CNTPCT_EL0 = virtual ns / 16 + CNT_PHYS_BIAS, and CNTVCT_EL0 of a vCPU without a guest
+   * EL2 = virtual ns / 16 + CNT_VIRT_BIAS (mod 2^64): the counter base less the hypervisor's
+   * physical and virtual offsets, published by the timer (devices/timer.ts).
+   */
+  CNT_PHYS_BIAS: 56,
+  CNT_VIRT_BIAS: 57,
 
   /** Always zero: the interpreter reads XZR here (never written). */
   ZERO: 62,

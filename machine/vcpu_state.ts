@@ -156,8 +156,10 @@ export function resetVcpu(
   x0 = 0n,
 ): void {
   sysregsWritten(mm, cpu);
-  // ICOUNT (virtual time) and IRQ_LINES (owned by the interrupt controller) survive a reset.
-  const keep = [Slot.ICOUNT, Slot.IRQ_LINES].map((s) => [s, mm.get64(cpu, s)] as const);
+  // Virtual time (ICOUNT, TIME_BASE), IRQ_LINES (owned by the interrupt controller) and the
+  // counter biases (owned by the timer) survive a reset.
+  const keep = [Slot.ICOUNT, Slot.TIME_BASE, Slot.IRQ_LINES, Slot.CNT_PHYS_BIAS, Slot.CNT_VIRT_BIAS]
+    .map((s) => [s, mm.get64(cpu, s)] as const);
   const base = mm.slot(cpu, 0);
   mm.i32.fill(0, base, base + Slot.SYSREG0 * 2);
   for (const [s, v] of keep) mm.set64(cpu, s, v);

@@ -48,6 +48,9 @@ export const W = {
   FEATURES: Slot.FEATURES * 2,
   FPCR: Slot.FPCR * 2,
   FPSR: Slot.FPSR * 2,
+  TIME_BASE: Slot.TIME_BASE * 2,
+  CNT_PHYS_BIAS: Slot.CNT_PHYS_BIAS * 2,
+  CNT_VIRT_BIAS: Slot.CNT_VIRT_BIAS * 2,
   /** V0's first word; Vn's four words start at V0 + 4n. */
   V0: Slot.V0 * 2,
   ZERO: Slot.ZERO * 2,

@@ -310,11 +310,20 @@ Deno.test("MRS/MSR: PSTATE views, stored registers, device registers through cal
     mov x3, #0x1234
     msr tpidr_el1, x3
     mrs x4, tpidr_el1
-    mrs x5, cntvct_el0
+    mrs x5, cntp_cval_el0
     msr cntv_ctl_el0, x3
     mrs x6, midr_el1
+    mrs x7, cntvct_el0
+    mrs x8, cntpct_el0
     hvc #0`);
+  // The counters are read in the CPU (counter.ts), from virtual time and the biases the timer
+  // publishes: 0x10_0000 ns of time base, 10 instructions retired before x7 and 11 before x8.
+  m.mm.set64(0, Slot.TIME_BASE, 0x10_0000n);
+  m.mm.set64(0, Slot.CNT_VIRT_BIAS, -0x1_0000n);
+  m.mm.set64(0, Slot.CNT_PHYS_BIAS, 0xffff_ffff_0000_0000n);
   m.run();
+  assertEquals(m.x(7), (0x10_0000n + 10n) / 16n - 0x1_0000n);
+  assertEquals(m.x(8), 0xffff_ffff_0000_0000n + (0x10_0000n + 11n) / 16n);
   assertEquals(m.x(0), 4n);
   assertEquals(m.x(1), 0x3c0n);
   assertEquals(m.x(2), 0n);
@@ -523,8 +532,9 @@ Deno.test("EL0 access to the counter traps with EC 0x18 unless CNTKCTL_EL1 opens
   );
   const o = machine(prog);
   o.setSysreg("CNTKCTL_EL1", 2n);
+  o.mm.set64(0, Slot.TIME_BASE, 0x1000n);
   o.run();
-  assertEquals(o.x(1), 0x5a5an);
+  assertEquals(o.x(1), (0x1000n + 4n) / 16n);
 });
 
 Deno.test("HCR_EL2.TVM traps EL1 writes to SCTLR_EL1 to EL2", () => {

@@ -31,6 +31,7 @@ import * as exc_ from "./exc.ts";
 import * as mmu_ from "./mmu.ts";
 import * as pstate_ from "./pstate.ts";
 import * as fpsimd_ from "./fpsimd.ts";
+import { readCounter } from "./counter.ts";
 
 // Module-local aliases of imported values: V8 optimizes these far better than
 // imported bindings in hot code (measured 2-3x on handlers).
@@ -563,6 +564,11 @@ function sysreg(i: number, read: boolean): boolean {
         else if (d.key === K.MPIDR_EL1) w = K.VMPIDR_EL2;
       }
       vLo = x[w], vHi = x[w + 1];
+    } else if (d.key === K.CNTVCT_EL0 || d.key === K.CNTPCT_EL0) {
+      // Read here, as the timer would answer (counter.ts). It changes no device state (timer
+      // interrupts arrive at slice boundaries cut at their deadlines): no resynchronisation.
+      readCounter(d.key === K.CNTVCT_EL0, WZ[t]);
+      return false;
     } else if (!specialRead(d.key)) {
       beginCall();
       const ok = C.cb.sysregRead(C.cpu, d.key, C.out);
@@ -570,9 +576,6 @@ function sysreg(i: number, read: boolean): boolean {
       if (!ok) undef();
       const w = WZ[t];
       x[w] = C.out[0], x[w + 1] = C.out[1];
-      // Reading a counter changes no device state (timer interrupts arrive at slice
-      // boundaries cut at their deadlines): no resynchronisation, as for a CPU register.
-      if (d.key === K.CNTVCT_EL0 || d.key === K.CNTPCT_EL0) return false;
       return advance(); // a device was consulted: re-synchronise (interrupts)
     }
     const w = WZ[t];

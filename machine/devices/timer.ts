@@ -32,7 +32,8 @@
 
 import type { VirtualClock } from "../clock.ts";
 import { COUNTER_HZ, NS_PER_TICK } from "../clock.ts";
-import type { MachineMemory } from "../state.ts";
+import { type MachineMemory, Slot } from "../state.ts";
+import { fixedEnter, fixedLeave } from "../cpu/sync.ts";
 import { sysregByName, sysregKey } from "../sysregs.ts";
 import { CpuView, HCR } from "./_cpu_view.ts";
 import type { SysregDevice } from "./bus.ts";
@@ -160,6 +161,26 @@ export class GenericTimer implements SysregDevice {
     this.#cvalLo = new Uint32Array(cpus * NTIMERS);
     this.#cvalHi = new Uint32Array(cpus * NTIMERS);
     this.#level = new Uint8Array(cpus * NTIMERS);
+    this.#publish();
+  }
+
+  /**
+   * Publish each counter's bias (the counter base less the hypervisor's offset) in every
+   * vCPU's register block, where the interpreter reads the counters (cpu/counter.ts).
+   */
+  #publish(): void {
+    const mm = this.#view.mm, o = this.#hypOff, base = BigInt(this.#clock.counterBase);
+    const phys = base - ((BigInt(o[3]) << 32n) | BigInt(o[2]));
+    const virt = base - ((BigInt(o[1]) << 32n) | BigInt(o[0]));
+    for (let c = 0; c < this.#cpus; c++) {
+      const live = fixedEnter(mm, c);
+      try {
+        mm.set64(c, Slot.CNT_PHYS_BIAS, phys);
+        mm.set64(c, Slot.CNT_VIRT_BIAS, virt);
+      } finally {
+        if (live) fixedLeave();
+      }
+    }
   }
 
   /**
@@ -205,6 +226,7 @@ export class GenericTimer implements SysregDevice {
     this.#hypOff[1] = Number(v >> 32n);
     this.#hypOff[2] = Number(p & 0xffff_ffffn);
     this.#hypOff[3] = Number(p >> 32n);
+    this.#publish();
     this.sync();
   }
 
