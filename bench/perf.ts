@@ -55,10 +55,13 @@ async function mips(image: string, append: string): Promise<number> {
 function direct(n: number): number {
   const vm = createVm({ memoryMiB: 1 });
   const cpu = vm.cpu(0);
+  // Called through a closure, as `deno bench` calls its body: the same loop written out here
+  // runs as on-stack-replaced code, which V8 compiles to about 2/3 of the speed.
+  const call = () => cpu.hvc(PSCI.VERSION);
   let best = 0;
   for (let k = 0; k < REPS + 1; k++) {
     const t = performance.now();
-    for (let i = 0; i < n; i++) cpu.hvc(PSCI.VERSION);
+    for (let i = 0; i < n; i++) call();
     best = Math.max(best, n / (performance.now() - t) / 1e3);
   }
   return best;
