@@ -130,6 +130,12 @@ export class CallCtx {
     return this;
   }
 
+  /** Bind to `port` again, with `regs` its register file or a live block (a call in progress). */
+  rebind(port: VcpuPort, regs: Int32Array, conduit: Conduit, imm: number): void {
+    if (regs === port.regs) this.bind(port, conduit, imm);
+    else this.bindLive(port, conduit, imm, regs);
+  }
+
   private layoutLive(regs: Int32Array): void {
     const l = this.live!;
     this.regs = regs;

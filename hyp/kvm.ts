@@ -454,7 +454,11 @@ export class KvmVm {
     if (this.onHypercall) {
       const x: bigint[] = [];
       for (let n = 0; n < 18; n++) x.push(ctx.big(n));
+      const { port, regs, imm } = ctx;
       const answer = this.onHypercall({ cpu: v.index, nr: fid, smc, x });
+      // The handler may itself make calls (vm.cpu(n).hvc()), which rebind the VM's one call
+      // context: point it back at this call before writing the answer.
+      ctx.rebind(port, regs, smc ? "smc" : "hvc", imm);
       if (answer) {
         answer.forEach((val, n) => {
           if (n < 4) ctx.setBig(n, BigInt(val));

@@ -1,7 +1,15 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { createVm } from "./vm.ts";
 import { asm } from "./cpu/asm.ts";
-import { HYP_STUB, HYP_STUB_VECTORS, KVM_REG, KvmError, PSCI, TRNG } from "../hyp/mod.ts";
+import {
+  HYP_STUB,
+  HYP_STUB_VECTORS,
+  KVM_REG,
+  KVM_VENDOR,
+  KvmError,
+  PSCI,
+  TRNG,
+} from "../hyp/mod.ts";
 
 const errno = (f: () => unknown) => assertThrows(f, KvmError).errno;
 
@@ -306,4 +314,23 @@ Deno.test("mapMmio: a script's device answers guest loads and stores; RAM and de
     () => vm.mapMmio(0x0a00_0000n as unknown as bigint, 16 as unknown as bigint, {}),
     TypeError,
   );
+});
+
+Deno.test("a call made inside onHypercall leaves the forwarded call's answer on its own vCPU", () => {
+  const vm = createVm({ cpus: 2 });
+  vm.setSmcccFilter({ base: KVM_VENDOR.DISCOVER_IMPL_VER, nr: 1, action: "fwd_to_user" });
+  let inner = 0n;
+  vm.onHypercall(() => {
+    inner = vm.cpu(1).hvc(PSCI.VERSION).x0;
+    return [42n, 7n];
+  });
+  const r = vm.cpu(0).hvc(KVM_VENDOR.DISCOVER_IMPL_VER);
+  assertEquals([r.x0, r.x1], [42n, 7n]);
+  assertEquals(inner, 0x10003n);
+  assertEquals([vm.cpu(1).x[0], vm.cpu(1).x[1]], [0x10003n, 0n]);
+  // Entries are in the order the calls began: the forwarded one, then the one inside it.
+  assertEquals(vm.trace.last(2).map((e) => [e.cpu, e.route]), [
+    [0, "user-handler"],
+    [1, "service"],
+  ]);
 });
