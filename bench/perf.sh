@@ -9,7 +9,7 @@ rounds=$1 targets=$2
 shift 2
 for _ in $(seq "$rounds"); do
   for d in "$@"; do
-    (cd "$d" && deno run -A --v8-flags=--max-inlined-bytecode-size-cumulative=3000 \
+    (cd "$d" && deno run -A --v8-flags=--max-inlined-bytecode-size-cumulative=2000 \
       bench/perf.ts $targets 2>&1 | sed "s|^|$(basename "$(realpath "$d")") |")
   done
 done

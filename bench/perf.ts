@@ -1,6 +1,6 @@
 /**
  * The three performance targets in one process, for interleaved repeated runs
- * (`deno run -A --v8-flags=--max-inlined-bytecode-size-cumulative=3000 bench/perf.ts [what...]`):
+ * (`deno run -A --v8-flags=--max-inlined-bytecode-size-cumulative=2000 bench/perf.ts [what...]`):
  *
  * - `hvc-firmware`, `hvc-kvm`: ns per guest `hvc #0` PSCI_VERSION round trip =
  *   (t(hvcloop n) - t(hvcloop n nohvc=1)) / n, each the minimum of `REPS`

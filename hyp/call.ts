@@ -93,26 +93,32 @@ export class CallCtx {
     this.smc = 0;
     this.imm = 0;
     this.live = live;
-    this.bind(port, "hvc", 0);
+    this.layout(port);
   }
 
   /** Point the context at a vCPU's registers. */
   bind(port: VcpuPort, conduit: Conduit, imm: number): this {
-    const regs = port.regs, x = port.xWord, tw = port.timeWords;
-    if (this.port !== port) this.port = port;
+    // Consecutive direct calls mostly go to the same vCPU: its layout is set only when the
+    // context comes from another vCPU or from a live block.
+    if (this.port !== port || this.regs !== port.regs) this.layout(port);
+    this.smc = conduit === "smc" ? 1 : 0;
+    this.imm = imm;
+    this.fidBits = this.regs[this.x];
+    return this;
+  }
+
+  private layout(port: VcpuPort): void {
+    const regs = port.regs, tw = port.timeWords;
+    this.port = port;
     if (this.regs !== regs) {
       this.regs = regs;
       this.regs64 = slots(regs);
     }
-    this.x = x;
+    this.x = port.xWord;
     this.pc = port.pcWord;
     this.t0 = tw[0];
     this.t1 = tw[1];
     this.pstate = port.pstateWord ?? -1;
-    this.smc = conduit === "smc" ? 1 : 0;
-    this.imm = imm;
-    this.fidBits = regs[x];
-    return this;
   }
 
   /**
@@ -225,6 +231,20 @@ export class CallCtx {
     } else {
       this.retHigh(a0, a1, a2, a3);
     }
+    return Outcome.CONTINUE;
+  }
+
+  /** smccc_set_retval(a0, 0, 0, 0) for an int32 `a0` (the usual single result; small to inline). */
+  retX0(a0: number): OutcomeCode {
+    const r = this.regs, w = this.x;
+    r[w] = a0;
+    r[w + 1] = a0 >> 31;
+    r[w + 2] = 0;
+    r[w + 3] = 0;
+    r[w + 4] = 0;
+    r[w + 5] = 0;
+    r[w + 6] = 0;
+    r[w + 7] = 0;
     return Outcome.CONTINUE;
   }
 

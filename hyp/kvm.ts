@@ -349,12 +349,17 @@ export class KvmVm {
       // PsciService.handle answers it from the VM's PSCI version (0.2 or later here).
       const version = this.psciVersionOf();
       this.trace.answered(ctx, ctx.el(), R.service, this.psci.traceId, version);
-      return ctx.ret(version);
+      return ctx.retX0(version);
     }
+    return this.hvcKvm(v, ctx);
+  }
+
+  /** An HVC under KVM: EL2's own handling first, then the SMCCC dispatcher. */
+  private hvcKvm(v: KvmVcpu, ctx: CallCtx): OutcomeCode {
     const t = this.trace.begin(ctx, ctx.el());
     // EL2 fast path in the hyp vectors (hyp-entry.S el1_sync) for ARCH_WORKAROUND_1/2/3
     // (0x80008000, 0x80007fff, 0x80003fff): not filtered, not gated, imm ignored.
-    if (fid >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
+    if (ctx.fidBits >>> 16 === 0x8000 || this.protected) return this.hvcEl2(v, ctx, t);
     return this.smcccCall(v, ctx, t);
   }
 

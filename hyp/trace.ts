@@ -157,21 +157,21 @@ export class CallTrace {
   answered(ctx: CallCtx, el: number, route: number, service: number, x0: number): void {
     if (!this.enabled) return;
     const s = (this.total++ & (CAPACITY - 1)) * SLOTS, q = this.slots, w = this.words;
-    const g = ctx.regs64, x = ctx.x >> 1;
-    w[2 * s] = ctx.port.index;
-    w[2 * s + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
-    w[2 * s + 2] = route | (service << 16); // outcome 0: "continue"
-    q[s + ARGS] = g[x];
-    q[s + ARGS + 1] = g[x + 1];
-    q[s + ARGS + 2] = g[x + 2];
-    q[s + ARGS + 3] = g[x + 3];
-    w[2 * (s + RESULT)] = x0;
-    w[2 * (s + RESULT) + 1] = x0 >> 31;
-    q[s + RESULT + 1] = 0n;
-    q[s + RESULT + 2] = 0n;
-    q[s + RESULT + 3] = 0n;
-    q[s + TIME] = g[ctx.t0 >> 1];
-    q[s + TIME + 1] = g[ctx.t1 >> 1];
+    const g = ctx.regs64, x = ctx.x >> 1, m = 2 * s;
+    w[m] = ctx.port.index;
+    w[m + 1] = ctx.smc | (el << 1) | (ctx.imm << 8);
+    w[m + 2] = route | (service << 16); // outcome 0: "continue"
+    q[s + 2] = g[x]; // ARGS..
+    q[s + 3] = g[x + 1];
+    q[s + 4] = g[x + 2];
+    q[s + 5] = g[x + 3];
+    w[m + 12] = x0; // RESULT..
+    w[m + 13] = x0 >> 31;
+    q[s + 7] = 0n;
+    q[s + 8] = 0n;
+    q[s + 9] = 0n;
+    q[s + 10] = g[ctx.t0 >> 1]; // TIME..
+    q[s + 11] = g[ctx.t1 >> 1];
   }
 
   /** Name a stub call (x0 is a small number, not an SMCCC ID). */

@@ -947,15 +947,11 @@ export class Vm {
       fid !== undefined && (a4 ?? a5 ?? a6 ?? a7) === undefined && u32(fid) && u32(a1) &&
       u32(a2) && u32(a3)
     ) {
+      for (let k = 1; k < 16; k++) r[w + k] = 0;
       r[w] = fid as number;
-      r[w + 1] = 0;
       r[w + 2] = a1 ?? 0;
-      r[w + 3] = 0;
       r[w + 4] = a2 ?? 0;
-      r[w + 5] = 0;
       r[w + 6] = a3 ?? 0;
-      r[w + 7] = 0;
-      for (let k = 8; k < 16; k++) r[w + k] = 0; // X4..X7
       return;
     }
     setArgsSlow(r, w, fid, a1, a2, a3, a4, a5, a6, a7);
@@ -964,11 +960,9 @@ export class Vm {
   /** A direct call with the registers already set: KVM_RUN, then the HVC/SMC exactly as the CPU executes it. */
   callNow(i: number, conduit: "hvc" | "smc", imm: number): CallResult {
     // Kept small (cold parts in other methods) so that V8 inlines the whole direct call.
-    const v = this.kvm.vcpus[i];
-    if (v.mpState !== MP_STATE.RUNNABLE) this.notRunnable(i, v.mpState);
+    const v = this.kvm.vcpus[i], r = this.mm.i32, pw = this.pstateWords[i];
+    if (v.mpState !== MP_STATE.RUNNABLE || (r[pw] & 0xc) === 0) this.cannotCall(i);
     this.kvm.vcpuLoad(i);
-    const r = this.mm.i32, pw = this.pstateWords[i];
-    if (((r[pw] >> 2) & 3) === 0) this.atEl0(i);
     const fid = r[this.xWords[i]];
     this.lastFid[i] = fid;
     const o = this.executeCall(i, conduit, imm);
@@ -980,16 +974,17 @@ export class Vm {
     return this.result(i, o, fid);
   }
 
-  private notRunnable(i: number, state: number): never {
-    throw new KvmError(
-      "EINVAL",
-      "direct call",
-      `vCPU ${i} is ${state === MP_STATE.STOPPED ? "powered off (STOPPED)" : "SUSPENDED"}: ` +
-        `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
-    );
-  }
-
-  private atEl0(i: number): never {
+  /** The error of a direct call on a vCPU that is not runnable or is at EL0. */
+  private cannotCall(i: number): never {
+    const state = this.kvm.vcpus[i].mpState;
+    if (state !== MP_STATE.RUNNABLE) {
+      throw new KvmError(
+        "EINVAL",
+        "direct call",
+        `vCPU ${i} is ${state === MP_STATE.STOPPED ? "powered off (STOPPED)" : "SUSPENDED"}: ` +
+          `it cannot execute a call until PSCI CPU_ON or setMpState("RUNNABLE")`,
+      );
+    }
     throw new KvmError(
       "EINVAL",
       "direct call",
