@@ -491,7 +491,8 @@ export class KvmVm {
 
   private allowedByBitmap(fid: number): boolean {
     const fw = this.fw;
-
+    // The architecture calls first: the switch below compares its cases one by one.
+    if (fid === SMCCC.VERSION || fid === SMCCC.ARCH_FEATURES) return true;
     switch (fid) {
       case TRNG.VERSION:
       case TRNG.FEATURES:
@@ -507,9 +508,6 @@ export class KvmVm {
         return (fw.vendorHypBmap & 1) !== 0;
       case KVM_VENDOR.PTP:
         return (fw.vendorHypBmap & 2) !== 0;
-      case SMCCC.VERSION:
-      case SMCCC.ARCH_FEATURES:
-        return true;
     }
     // KVM's own PSCI 0.1 IDs.
     return fid >= PSCI.KVM_0_1_CPU_SUSPEND && fid <= PSCI.KVM_0_1_MIGRATE;
