@@ -109,6 +109,11 @@ export class CallCtx {
 
   private layout(port: VcpuPort): void {
     const regs = port.regs, tw = port.timeWords;
+    if ((port.xWord | tw[0] | tw[1]) & 1) {
+      throw new RangeError(
+        `vCPU ${port.index}: X0 and the time counters must start at even words (port.ts)`,
+      );
+    }
     this.port = port;
     if (this.regs !== regs) {
       this.regs = regs;

@@ -1,6 +1,6 @@
 import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
-import { harness, NEG1 } from "./_test_util.ts";
-import { KVM_REG, KVM_VENDOR, Outcome, PSCI, PV_TIME, SMCCC, TRNG } from "./mod.ts";
+import { FakeClock, FakeMemory, FakeVcpu, harness, NEG1 } from "./_test_util.ts";
+import { KVM_REG, KVM_VENDOR, KvmVm, Outcome, PSCI, PV_TIME, SMCCC, TRNG } from "./mod.ts";
 import { KvmError } from "./errors.ts";
 
 /** hypercalls.c's 11 feature calls with their x1 (selftests B.1). */
@@ -185,4 +185,14 @@ Deno.test("checkExtension() reports capabilities by profile", () => {
   assertEquals(harness({ kernel: "5.15" }).kvm.checkExtension(216), 0);
   assertEquals(harness().kvm.checkExtension("KVM_CAP_PTP_KVM"), 1);
   assertEquals(harness().kvm.checkExtension("KVM_CAP_NOPE"), 0);
+});
+
+Deno.test("a vCPU port whose 64-bit registers sit at odd words is refused with a clear error", () => {
+  const odd = new FakeVcpu(0, new Int32Array(256));
+  Object.defineProperty(odd, "xWord", { value: 1 });
+  assertThrows(
+    () => new KvmVm({}, { vcpus: [odd], memory: new FakeMemory(), clock: new FakeClock() }),
+    RangeError,
+    "X0 and the time counters must start at even words",
+  );
 });
