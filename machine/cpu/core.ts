@@ -315,11 +315,19 @@ const FIXED_WORDS = Slot.V0 * 2;
 const X_FIXED = X.subarray(0, FIXED_WORDS);
 const X_SYS = X.subarray(FIXED_WORDS, USED_WORDS);
 
+/**
+ * Write the exact ICOUNT ({@link icountNow} with `budget` left) to X's ICOUNT words, from the
+ * int32 base words: base + (quota - budget), the sum below 2^31 per pass.
+ */
+function storeIcount(budget: number): void {
+  const lo0 = C.baseLo, lo = (lo0 + C.quota - budget) | 0;
+  X[W.ICOUNT] = lo;
+  X[W.ICOUNT + 1] = (lo >>> 0) < (lo0 >>> 0) ? (C.baseHi + 1) | 0 : C.baseHi;
+}
+
 /** Write X (with an exact Slot.ICOUNT) back to the vCPU's block in machine memory. */
 export function copyOut(): void {
-  const n = icountNow();
-  X[W.ICOUNT] = n | 0;
-  X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
+  storeIcount(X[W.BUDGET]);
   C.block.set(X_USED);
 }
 
@@ -342,17 +350,8 @@ S.flush = flushSys;
  * raised and state a handler changed are seen. Callbacks do not nest.
  */
 export function beginCall(): void {
-  const budget = X[W.BUDGET];
-  C.savedBudget = budget;
-  const n = C.base + C.quota - budget; // icountNow()
-  X[W.ICOUNT] = n | 0;
-  X[W.ICOUNT + 1] = Math.floor(n / 0x1_0000_0000) | 0;
+  enterCall();
   C.blockFixed.set(X_FIXED);
-  // System registers stay in X until machine-side code asks for them (sync.ts).
-  S.mm = C.mm.id;
-  S.cpu = C.cpu;
-  S.flushed = false;
-  S.dirty = false;
 }
 
 /**
@@ -361,13 +360,7 @@ export function beginCall(): void {
  */
 export function endCall(): boolean {
   X_FIXED.set(C.blockFixed);
-  const dirty = S.dirty;
-  if (dirty) X_SYS.set(C.blockSys);
-  S.cpu = -1;
-  S.flushed = true;
-  S.dirty = false;
-  X[W.BUDGET] = C.savedBudget;
-  return dirty;
+  return leaveCall();
 }
 
 /**
@@ -378,19 +371,10 @@ export function endCall(): boolean {
  * memory brackets the access with sync.ts fixedEnter/fixedLeave.
  */
 export function beginLiveCall(): void {
-  const budget = X[W.BUDGET];
-  C.savedBudget = budget;
-  // icountNow() in int32 words: base + (quota - budget), the sum below 2^31 per pass.
-  const lo0 = C.baseLo, lo = (lo0 + C.quota - budget) | 0;
-  const hi = (lo >>> 0) < (lo0 >>> 0) ? (C.baseHi + 1) | 0 : C.baseHi, b = C.blockFixed;
-  X[W.ICOUNT] = lo;
-  X[W.ICOUNT + 1] = hi;
-  b[W.ICOUNT] = lo;
-  b[W.ICOUNT + 1] = hi;
-  S.mm = C.mm.id;
-  S.cpu = C.cpu;
-  S.flushed = false;
-  S.dirty = false;
+  enterCall();
+  const b = C.blockFixed;
+  b[W.ICOUNT] = X[W.ICOUNT];
+  b[W.ICOUNT + 1] = X[W.ICOUNT + 1];
   S.live = true;
 }
 
@@ -398,6 +382,23 @@ export function beginLiveCall(): void {
 export function endLiveCall(): boolean {
   S.live = false;
   S.fixedOut = false;
+  return leaveCall();
+}
+
+/** What every callback starts with: the budget saved, ICOUNT exact in X, sync.ts told which vCPU. */
+function enterCall(): void {
+  const budget = X[W.BUDGET];
+  C.savedBudget = budget;
+  storeIcount(budget);
+  // System registers stay in X until machine-side code asks for them (sync.ts).
+  S.mm = C.mm.id;
+  S.cpu = C.cpu;
+  S.flushed = false;
+  S.dirty = false;
+}
+
+/** What every callback ends with: system registers reloaded if written, the budget restored. */
+function leaveCall(): boolean {
   const dirty = S.dirty;
   if (dirty) X_SYS.set(C.blockSys);
   S.cpu = -1;
