@@ -23,10 +23,11 @@ import * as exc_ from "./exc.ts";
 import * as mem_ from "./mem.ts";
 import * as mmu_ from "./mmu.ts";
 import * as fpsimd_ from "./fpsimd.ts";
+import { checkSp } from "./exec_ldst.ts";
 
 const { R64 } = bits_;
-const { C, el, RS, RZ, SR, W, X } = core_;
-const { dataAbort, spAlignFault } = exc_;
+const { C, RS, RZ, SR, W, X } = core_;
+const { dataAbort } = exc_;
 const { ldN, stN } = mem_;
 const { FSC } = mmu_;
 const { fpCheck } = fpsimd_;
@@ -37,21 +38,11 @@ let aLo = 0, aHi = 0;
 const T = new Int32Array(16 * 4);
 const T8 = new Uint8Array(T.buffer);
 
-function checkSp(lo: number): void {
-  if ((lo & 15) === 0) return;
-  const e = el();
-  const sctlr = X[e === 2 || (e === 0 && C.dIdx >= 4) ? SR.SCTLR_EL2 : SR.SCTLR_EL1];
-  if (sctlr & (e === 0 ? 1 << 4 : 1 << 3)) spAlignFault();
-}
-
 /** aLo/aHi = Xn|SP + off. */
 function address(n: number, off: number): void {
-  const x = X, b = RS[n];
-  const lo = x[b], hi = x[b + 1];
-  if (n === 31) checkSp(lo);
-  const s = (lo >>> 0) + off;
-  aLo = s | 0;
-  aHi = s < 0 ? (hi - 1) | 0 : s > 0xffff_ffff ? (hi + 1) | 0 : hi;
+  const b = RS[n];
+  if (n === 31) checkSp(X[b]);
+  add(X[b], X[b + 1], off);
 }
 
 function add(lo: number, hi: number, off: number): void {

@@ -34,7 +34,7 @@ const { FSC, unprivIdx } = mmu_;
 let aLo = 0, aHi = 0;
 
 /** SP alignment check (Arm ARM D1.10.3) when the base register is SP. */
-function checkSp(lo: number): void {
+export function checkSp(lo: number): void {
   if ((lo & 15) === 0) return;
   const e = el();
   const sctlr = X[e === 2 || (e === 0 && C.dIdx >= 4) ? SR.SCTLR_EL2 : SR.SCTLR_EL1];
