@@ -13,6 +13,7 @@ import { sysregByKey, sysregByName, SYSREGS } from "./sysregs.ts";
 import { getNzcv, getPstate, setNzcv, setPstate } from "./cpu/pstate.ts";
 import { readSp, readSysreg, writeSp, writeSysreg } from "./vcpu_state.ts";
 import { sysregsRead, sysregsWritten } from "./cpu/sync.ts";
+import { editDistance } from "./errors.ts";
 
 import { TIMER } from "./devices/timer.ts";
 import type { VirtDevices } from "./devices/virt.ts";
@@ -322,21 +323,6 @@ function suggest(n: string): string {
     ...TIMER_REGS.map((r) => r.name.slice("KVM_REG_ARM_".length)),
     ...SYSREGS.map((d) => d.name),
   ];
-  const close = names.filter((c) => distance(c, n) <= 2).slice(0, 3);
+  const close = names.filter((c) => editDistance(c, n) <= 2).slice(0, 3);
   return close.length ? ` (did you mean ${close.join(", ")}?)` : "";
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(
-        d[i - 1][j] + 1,
-        d[i][j - 1] + 1,
-        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-  }
-  return d[a.length][b.length];
 }

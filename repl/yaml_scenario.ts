@@ -81,6 +81,7 @@ import {
 import type { Vm, VmOptions } from "../machine/mod.ts";
 import { assemble } from "../machine/cpu/asm.ts";
 import { RUN_REASONS } from "../machine/run_reason.ts";
+import { editDistance } from "../machine/errors.ts";
 import type { ScenarioContext, ScenarioDef } from "./scenario.ts";
 import { type CallExpectation, expectCall, expectErrno, ScenarioError } from "./expect.ts";
 import { hex64 } from "./format.ts";
@@ -235,23 +236,9 @@ class Reader {
 
 /** The allowed word nearest to `s` (edit distance ≤ 2), for "did you mean". */
 function closest(s: string, words: readonly string[]): string | undefined {
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      for (let j = 1; j <= b.length; j++) {
-        d[i][j] = Math.min(
-          d[i - 1][j] + 1,
-          d[i][j - 1] + 1,
-          d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-      }
-    }
-    return d[a.length][b.length];
-  };
   let best: string | undefined, bestD = 3;
   for (const w of words) {
-    const dd = dist(s.toLowerCase(), w.toLowerCase());
+    const dd = editDistance(s.toLowerCase(), w.toLowerCase());
     if (dd < bestD) [best, bestD] = [w, dd];
   }
   return best;
