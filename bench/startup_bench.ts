@@ -12,18 +12,9 @@
  * and commander, not the YAML parser, the scenario runner or node:repl.
  */
 import { parseArgs } from "node:util";
+import { HVSH_FLAGS as FLAGS } from "../tests/_cli.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const FLAGS = [
-  "run",
-  "--ignore-env",
-  "--allow-env=NO_COLOR,FORCE_COLOR,TERM,CI,HOME,HVSH_HISTORY",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  `--config=${ROOT}deno.json`,
-  `${ROOT}repl/main.ts`,
-];
 
 /** The measured commands: what a user types, and a baseline. */
 const CASES: { name: string; cmd: string; args: string[] }[] = [
