@@ -1094,11 +1094,11 @@ export class Vm {
 /** A register argument: a bigint or a safe integer (negative = two's complement). */
 type Arg = number | bigint;
 
-/** Vm.setArgs with bigints, negative or large numbers (kept out of the hot function). */
 /** A u32 number, or missing (setArgs' fast path; small enough that V8 always inlines it). */
 const u32 = (v: Arg | undefined): v is number | undefined =>
   v === undefined || (typeof v === "number" && (v >>> 0) === v);
 
+/** Vm.setArgs with bigints, negative or large numbers (kept out of the hot function). */
 function setArgsSlow(
   r: Int32Array,
   w: number,
