@@ -235,6 +235,16 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** Up to `count` random encodings of `row` that decode back to it (differential tests). */
+export function randomWords(row: Row, r: () => number, count: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < count * 50 && out.length < count; k++) {
+    const w = ((r() & ~row.mask) | row.value) | 0;
+    if (decode(w) === row) out.push(w);
+  }
+  return out;
+}
+
 /** Random words of `row` that decode to it. */
 export function samples(row: Row, count: number, seed = 1): number[] {
   const r = rng(seed + row.index * 7919);

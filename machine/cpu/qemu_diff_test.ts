@@ -16,8 +16,8 @@ import { assertEquals } from "@std/assert";
 import { RAM_BASE, Slot } from "../state.ts";
 import { assemble } from "./asm.ts";
 import { disassemble } from "./disasm.ts";
-import { decode, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
-import { hasTool, rng, TestMachine, tmpDir } from "./_test_util.ts";
+import { type Row, ROW_BY_NAME, ROWS } from "./table.ts";
+import { hasTool, randomWords, rng, TestMachine, tmpDir } from "./_test_util.ts";
 
 const hasQemu = hasTool("qemu-aarch64");
 if (!hasQemu) {
@@ -53,16 +53,6 @@ function dpRows(): Row[] {
   const span = (a: string, b: string) =>
     ROWS.slice(ROW_BY_NAME.get(a)!.index, ROW_BY_NAME.get(b)!.index + 1);
   return [...span("ADD_imm", "EXTR"), ...span("AND_reg", "CLS")];
-}
-
-/** Random encodings of `row` that decode back to it. */
-function randomWords(row: Row, r: () => number, count: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < count * 50 && out.length < count; k++) {
-    const w = ((r() & ~row.mask) | row.value) | 0;
-    if (decode(w) === row) out.push(w);
-  }
-  return out;
 }
 
 interface Case {

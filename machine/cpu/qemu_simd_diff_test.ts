@@ -13,8 +13,8 @@
 import { assertEquals } from "@std/assert";
 import { RAM_BASE, Slot } from "../state.ts";
 import { disassemble } from "./disasm.ts";
-import { decode, type Row, ROW_BY_NAME, ROWS } from "./table.ts";
-import { enc, hasTool, rng, runQemuRecords, TestMachine } from "./_test_util.ts";
+import { type Row, ROW_BY_NAME, ROWS } from "./table.ts";
+import { enc, hasTool, randomWords, rng, runQemuRecords, TestMachine } from "./_test_util.ts";
 
 const hasQemu = hasTool("qemu-aarch64");
 if (!hasQemu) {
@@ -54,15 +54,6 @@ function simdRows(): Row[] {
   return ROWS.filter((r) =>
     r.index >= first && r.name !== "UDF" && !/\{(spost|mem|rel)/.test(r.syntax)
   );
-}
-
-function randomWords(row: Row, r: () => number, count: number): number[] {
-  const out: number[] = [];
-  for (let k = 0; k < count * 50 && out.length < count; k++) {
-    const w = ((r() & ~row.mask) | row.value) | 0;
-    if (decode(w) === row) out.push(w);
-  }
-  return out;
 }
 
 interface Case {
